@@ -1,0 +1,63 @@
+"""The blended ranking: a fixed linear score over per-method features of each candidate.
+
+Each method contributes a rank feature, 1 / (RANK_OFFSET + rank) (0 when the method did not
+propose the candidate), and a scale-free score feature, score / best score for this user. Ranks
+travel well between graphs of different density; normalised scores keep the information about how
+far ahead the leader is. The weights were fitted by bench/wtf_eval.py --tune (a logistic
+regression, label = "the hidden follow was this candidate", pooled over the three evaluation
+graphs on tuning seeds disjoint from the reporting seeds); see BLEND_WEIGHTS.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+RANK_OFFSET = 10.0
+
+FEATURES: tuple[str, ...] = (
+    "common_neighbours_rank",
+    "common_neighbours_score",
+    "adamic_adar_rank",
+    "adamic_adar_score",
+    "ppr_rank",
+    "ppr_score",
+    "salsa_rank",
+    "salsa_score",
+    "popularity",  # log(1 + followers) / log(1 + most followers in the graph)
+    "follows_you",
+    "events",
+    "topics",
+)
+
+# Placeholder equal-ish weights until tuned; replaced by the values bench/wtf_eval.py --tune prints.
+BLEND_WEIGHTS: MappingProxyType[str, float] = MappingProxyType(
+    {
+        "common_neighbours_rank": 1.0,
+        "common_neighbours_score": 1.0,
+        "adamic_adar_rank": 1.0,
+        "adamic_adar_score": 1.0,
+        "ppr_rank": 1.0,
+        "ppr_score": 1.0,
+        "salsa_rank": 1.0,
+        "salsa_score": 1.0,
+        "popularity": 0.5,
+        "follows_you": 0.5,
+        "events": 1.0,
+        "topics": 0.5,
+    }
+)
+
+
+def weight_vector(weights: MappingProxyType[str, float] | dict[str, float]) -> FloatArray:
+    return np.array([weights.get(name, 0.0) for name in FEATURES], dtype=np.float64)
+
+
+def blend_scores(features: FloatArray, weights: FloatArray | None = None) -> FloatArray:
+    """features: (candidates, len(FEATURES)) -> one score per candidate."""
+    w = weight_vector(BLEND_WEIGHTS) if weights is None else weights
+    return features @ w

@@ -1,0 +1,52 @@
+"""Personalized PageRank by Monte Carlo random walks, vectorised over walkers.
+
+Monte Carlo rather than a power iteration because its cost depends on the number of walks, not on
+the size of the graph: a million-user graph costs the same per request as a thousand-user one.
+Twitter's "WTF" system computed its circle of trust the same way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rookery.algorithms.wtf.candidates import Scored
+from rookery.algorithms.wtf.graph import FollowGraph
+
+DEFAULT_WALKS = 4000
+DEFAULT_RESET = 0.3  # mean walk length 1/0.3 ~ 3.3 hops keeps the circle local to the user
+MAX_STEPS = 40
+
+
+def personalized_pagerank(
+    graph: FollowGraph,
+    user: int,
+    rng: np.random.Generator,
+    *,
+    walks: int = DEFAULT_WALKS,
+    reset: float = DEFAULT_RESET,
+) -> Scored:
+    """Visit frequencies of walks that start at `user`, follow a random follow at each step and
+    stop with probability `reset` (or at a user who follows no one).
+
+    Scores are visits / walks, an estimate of PPR / reset; the user's own start visits are not
+    counted, so the user only scores through walks that come back.
+    """
+    if graph.out_degree[user] == 0:
+        return Scored.empty()
+    position = np.full(walks, user, dtype=np.int64)
+    visited: list[np.ndarray] = []
+    for _ in range(MAX_STEPS):
+        degree = graph.out_degree[position]
+        alive = degree > 0
+        if _ > 0:
+            alive &= rng.random(position.size) >= reset
+        position, degree = position[alive], degree[alive]
+        if position.size == 0:
+            break
+        offsets = (rng.random(position.size) * degree).astype(np.int64)
+        position = graph.out_indices[graph.out_indptr[position] + offsets].astype(np.int64)
+        visited.append(position)
+    if not visited:
+        return Scored.empty()
+    nodes, counts = np.unique(np.concatenate(visited), return_counts=True)
+    return Scored(nodes.astype(np.int32), counts / float(walks))
