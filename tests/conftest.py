@@ -1,0 +1,54 @@
+"""Test harness: a throw-away data dir, tasks run inline, follow-up work runs at once."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Before Django reads its settings: tasks run inline and nothing touches the developer's var/.
+os.environ.setdefault("ROOKERY_TASKS_IMMEDIATE", "true")
+os.environ.setdefault("ROOKERY_DATA_DIR", tempfile.mkdtemp(prefix="rookery-test-"))
+os.environ.setdefault("ROOKERY_OUTBOUND_ALLOW_PRIVATE", "false")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _run_after_commit_at_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run work that services schedule "after commit" immediately.
+
+    Tests run inside a transaction that is rolled back, so real on-commit hooks would never
+    fire. Tests that need the true commit behaviour (crash and concurrency tests, live servers)
+    use ``transactional_db``, where the real hooks run and this shortcut is off.
+    """
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        return
+    monkeypatch.setattr("rookery.core.tasks.transaction.on_commit", lambda fn, using=None, robust=False: fn())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def alice(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="alice", display_name="Alice Adams")
+
+
+@pytest.fixture
+def bob(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="bob", display_name="Bob Brown")
+
+
+@pytest.fixture
+def carol(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="carol", display_name="Carol Chen")
