@@ -1,16 +1,12 @@
-"""Test harness: a throw-away data dir, tasks run inline, follow-up work runs at once."""
+"""Test harness: follow-up work runs at once; the cache starts empty.
+
+Test-only settings (tasks inline, a throw-away data dir) are chosen in rookery/settings.py,
+because pytest-django reads the settings before this file is imported.
+"""
 
 from __future__ import annotations
 
-import os
-import tempfile
-
-# Before Django reads its settings: tasks run inline and nothing touches the developer's var/.
-os.environ.setdefault("ROOKERY_TASKS_IMMEDIATE", "true")
-os.environ.setdefault("ROOKERY_DATA_DIR", tempfile.mkdtemp(prefix="rookery-test-"))
-os.environ.setdefault("ROOKERY_OUTBOUND_ALLOW_PRIVATE", "false")
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)

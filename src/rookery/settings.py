@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -19,13 +20,18 @@ from rookery.conf import (
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+TESTING = "pytest" in sys.modules
+if TESTING:
+    # pytest-django reads settings before any conftest runs, so test defaults live here:
+    # background tasks run inline and nothing touches a developer's var/ directory.
+    os.environ.setdefault("ROOKERY_TASKS_IMMEDIATE", "true")
+    os.environ.setdefault("ROOKERY_DATA_DIR", tempfile.mkdtemp(prefix="rookery-test-"))
 
 ROOKERY_ENV = env_str("ROOKERY_ENV")
 if ROOKERY_ENV not in {"development", "production"}:
     raise ConfigurationError(f"ROOKERY_ENV must be development or production, not {ROOKERY_ENV!r}")
 PRODUCTION = ROOKERY_ENV == "production"
 DEBUG = env_bool("DEBUG") if os.environ.get("DEBUG") else not PRODUCTION
-TESTING = "pytest" in sys.modules
 
 DATA_DIR = Path(env_str("ROOKERY_DATA_DIR")).resolve()
 SECRET_KEY = secret_key(data_dir=DATA_DIR, production=PRODUCTION)
