@@ -59,30 +59,68 @@ def selectivity(out_degree: npt.NDArray[np.integer]) -> FloatArray:
 
 @dataclass(frozen=True)
 class TwoHop:
-    common: Scored  # number of people you follow who follow the candidate
-    adamic_adar: Scored  # the same paths, each weighted by the middle person's selectivity
+    """Two-hop paths u - m - c ignoring direction, and the two directed kinds that matter most.
+
+    Directed graphs hold signal in both directions: people followed by those who follow you are
+    good suggestions (reciprocity), not only people followed by those you follow.
+    """
+
+    common: Scored  # number of paths u - m - c in any direction
+    adamic_adar: Scored  # the same paths weighted by the selectivity of m (1 / log degree)
+    via_followees: Scored  # u -> m -> c, weighted by 1 / log(1 + m's follows)
+    via_followers: Scored  # u <- m -> c, weighted the same way
+
+
+def _cap_middles(middles: IndexArray, cost: npt.NDArray[np.int64], max_paths: int) -> IndexArray:
+    if int(cost.sum()) <= max_paths:
+        return middles
+    by_selectivity = np.argsort(cost, kind="stable")
+    within = np.cumsum(cost[by_selectivity]) <= max_paths
+    within[0] = True  # always keep the most selective one
+    return np.sort(middles[by_selectivity[within]])
 
 
 def friends_of_friends(
     graph: FollowGraph, user: int, *, max_paths: int = MAX_TWO_HOP_PATHS
 ) -> TwoHop:
-    middles = graph.out_row(user)
-    if middles.size == 0:
-        return TwoHop(Scored.empty(), Scored.empty())
-    degrees = graph.out_degree[middles]
-    if int(degrees.sum()) > max_paths:
-        by_selectivity = np.argsort(degrees, kind="stable")
-        within = np.cumsum(degrees[by_selectivity]) <= max_paths
-        within[0] = True  # always keep the most selective one
-        middles = np.sort(middles[by_selectivity[within]])
-        degrees = graph.out_degree[middles]
-    reached = _gather_rows(graph.out_indptr, graph.out_indices, middles)
-    weights = np.repeat(selectivity(degrees), degrees)
-    candidates, inverse = np.unique(reached, return_inverse=True)
-    common = np.bincount(inverse, minlength=candidates.size).astype(np.float64)
-    adamic_adar = np.bincount(inverse, weights=weights, minlength=candidates.size)
+    out_deg = graph.out_degree.astype(np.int64)
+    in_deg = graph.in_degree.astype(np.int64)
+    # Half the budget for each side of the user, spent on the most selective middles first.
+    followees = _cap_middles(graph.out_row(user), out_deg[graph.out_row(user)] * 2, max_paths // 2)
+    followers = _cap_middles(graph.in_row(user), out_deg[graph.in_row(user)] * 2, max_paths // 2)
+    if followees.size == 0 and followers.size == 0:
+        empty = Scored.empty()
+        return TwoHop(empty, empty, empty, empty)
+    parts = [
+        (followees, graph.out_indptr, graph.out_indices, out_deg),
+        (followers, graph.out_indptr, graph.out_indices, out_deg),
+        (followees, graph.in_indptr, graph.in_indices, in_deg),
+        (followers, graph.in_indptr, graph.in_indices, in_deg),
+    ]
+    reached = [_gather_rows(indptr, indices, m) for m, indptr, indices, _ in parts]
+    lengths = [deg[m] for m, _, _, deg in parts]
+    undirected = selectivity(out_deg + in_deg)
+    directed = selectivity(out_deg)
+    candidates, inverse = np.unique(np.concatenate(reached), return_inverse=True)
+    bounds = np.cumsum([0] + [r.size for r in reached])
+    size = candidates.size
+
+    def weighted(kinds: range, weight: FloatArray | None) -> FloatArray:
+        lo, hi = bounds[kinds.start], bounds[kinds.stop]
+        w = None
+        if weight is not None:
+            w = np.concatenate(
+                [np.repeat(weight[parts[k][0]], lengths[k]) for k in kinds] + [np.zeros(0)]
+            )
+        return np.bincount(inverse[lo:hi], weights=w, minlength=size).astype(np.float64)
+
     candidates = candidates.astype(np.int32)
-    return TwoHop(Scored(candidates, common), Scored(candidates, adamic_adar))
+    return TwoHop(
+        common=Scored(candidates, weighted(range(4), None)),
+        adamic_adar=Scored(candidates, weighted(range(4), undirected)),
+        via_followees=Scored(candidates, weighted(range(1), directed)),
+        via_followers=Scored(candidates, weighted(range(1, 2), directed)),
+    )
 
 
 def follow_back(graph: FollowGraph, user: int) -> Scored:

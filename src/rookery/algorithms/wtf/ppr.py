@@ -24,27 +24,41 @@ def personalized_pagerank(
     *,
     walks: int = DEFAULT_WALKS,
     reset: float = DEFAULT_RESET,
+    both_directions: bool = True,
 ) -> Scored:
-    """Visit frequencies of walks that start at `user`, follow a random follow at each step and
-    stop with probability `reset` (or at a user who follows no one).
+    """Visit frequencies of walks that start at `user`, take a random edge at each step and stop
+    with probability `reset` (or at a user with no edge to take).
+
+    With `both_directions` a step may also go from a user to one of their followers. On the
+    evaluation graphs this recovers far more hidden follows on directed graphs (email-Eu P@10
+    .29 -> see bench/wtf_eval.py) because who follows you says as much about you as whom you
+    follow; it makes no difference on mutual-follow graphs.
 
     Scores are visits / walks, an estimate of PPR / reset; the user's own start visits are not
     counted, so the user only scores through walks that come back.
     """
-    if graph.out_degree[user] == 0:
+    out_degree = graph.out_degree.astype(np.int64)
+    total = out_degree + graph.in_degree if both_directions else out_degree
+    if total[user] == 0:
         return Scored.empty()
     position = np.full(walks, user, dtype=np.int64)
     visited: list[np.ndarray] = []
-    for _ in range(MAX_STEPS):
-        degree = graph.out_degree[position]
+    for step in range(MAX_STEPS):
+        degree = total[position]
         alive = degree > 0
-        if _ > 0:
+        if step > 0:
             alive &= rng.random(position.size) >= reset
         position, degree = position[alive], degree[alive]
         if position.size == 0:
             break
-        offsets = (rng.random(position.size) * degree).astype(np.int64)
-        position = graph.out_indices[graph.out_indptr[position] + offsets].astype(np.int64)
+        pick = (rng.random(position.size) * degree).astype(np.int64)
+        own = out_degree[position]
+        forward = pick < own
+        nxt = np.empty(position.size, dtype=np.int64)
+        nxt[forward] = graph.out_indices[graph.out_indptr[position[forward]] + pick[forward]]
+        back = ~forward
+        nxt[back] = graph.in_indices[graph.in_indptr[position[back]] + pick[back] - own[back]]
+        position = nxt
         visited.append(position)
     if not visited:
         return Scored.empty()

@@ -137,6 +137,8 @@ def candidate_table(
         two_hop = friends_of_friends(graph, user)
         methods["common_neighbours"] = two_hop.common
         methods["adamic_adar"] = two_hop.adamic_adar
+        methods["via_followees"] = two_hop.via_followees
+        methods["via_followers"] = two_hop.via_followers
         ppr = personalized_pagerank(graph, user, rng)
         methods["ppr"] = ppr
         methods["salsa"] = (
@@ -157,7 +159,14 @@ def candidate_table(
     ).astype(np.int32)
     raw = {name: _score_on(scored, candidates) for name, scored in methods.items()}
     columns: dict[str, FloatArray] = {}
-    for name in ("common_neighbours", "adamic_adar", "ppr", "salsa"):
+    for name in (
+        "common_neighbours",
+        "adamic_adar",
+        "via_followees",
+        "via_followers",
+        "ppr",
+        "salsa",
+    ):
         scored = methods.get(name, Scored.empty())
         columns[f"{name}_rank"] = _rank_feature(scored, candidates, tiebreak)
         best = float(scored.score.max()) if len(scored) else 0.0
@@ -204,14 +213,17 @@ def rank(
     else:
         score = table.method_scores.get(method, np.zeros(table.candidates.size))
         eligible = score > 0
-    order = np.lexsort((table.candidates, -table.tiebreak, -score))
-    order = order[eligible[order]][:limit]
-    return table.candidates[order], score[order]
+    # A method that proposes fewer than `limit` people is topped up with the most followed ones
+    # (scored 0), the same fallback a new user gets.
+    order = np.lexsort((table.candidates, -table.tiebreak, -score, ~eligible))[:limit]
+    return table.candidates[order], np.where(eligible[order], score[order], 0.0)
 
 
 _SOURCE_NAMES = {
     "common_neighbours": "friends_of_friends",
     "adamic_adar": "friends_of_friends",
+    "via_followees": "friends_of_friends",
+    "via_followers": "followed_by_your_followers",
     "ppr": "ppr",
     "salsa": "salsa",
     "follows_you": "follows_you",
