@@ -41,6 +41,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("ROOKERY_POST_MAX_CHARS", "500", "Maximum characters in a post."),
         Setting("ROOKERY_FANOUT_THRESHOLD", "10000", "Authors with more followers are merged at read."),
         Setting("ROOKERY_FANOUT_BATCH", "1000", "Timeline rows written per fan-out batch."),
+        Setting(
+            "ROOKERY_FANOUT_RESUME_AFTER", "120", "Seconds before a stalled fan-out is resumed."
+        ),
         Setting("ROOKERY_TASKS_IMMEDIATE", "", "Run background tasks inline (tests)."),
         Setting("ROOKERY_OUTBOUND_ALLOW_PRIVATE", "false", "Let outbound HTTP reach private IPs."),
         Setting("ROOKERY_OUTBOUND_TIMEOUT", "10", "Outbound HTTP deadline in seconds."),

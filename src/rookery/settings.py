@@ -116,6 +116,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and task broker -----------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+if TESTING and REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    # Parallel test processes each flush their cache between tests: give each its own db.
+    _worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+    REDIS_URL = f"{REDIS_URL.rsplit('/', 1)[0]}/{10 + _worker}"
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -169,6 +173,7 @@ if SIGNUP_MODE not in {"open", "invite", "closed"}:
 POST_MAX_CHARS = env_int("ROOKERY_POST_MAX_CHARS")
 FANOUT_THRESHOLD = env_int("ROOKERY_FANOUT_THRESHOLD")
 FANOUT_BATCH = env_int("ROOKERY_FANOUT_BATCH")
+FANOUT_RESUME_AFTER = env_int("ROOKERY_FANOUT_RESUME_AFTER")
 AVATAR_MAX_BYTES = env_int("ROOKERY_AVATAR_MAX_BYTES")
 MEDIA_MAX_BYTES = env_int("ROOKERY_MEDIA_MAX_BYTES")
 DATA_UPLOAD_MAX_MEMORY_SIZE = MEDIA_MAX_BYTES + 1_000_000

@@ -13,7 +13,6 @@ writing millions of rows.
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,9 +23,8 @@ from django.utils import timezone
 from rookery.core.tasks import after_commit
 from rookery.posts.models import Post, Visibility
 from rookery.social.models import Follow
-from rookery.timelines.models import FanoutJob, TimelineEntry
+from rookery.timelines.models import FanoutJob, Marker, TimelineEntry
 
-logger = logging.getLogger(__name__)
 
 # A repost is not delivered to someone whose timeline got the same post (or another repost
 # of it) within this window: the top of a timeline shouldn't show one post three times.
@@ -66,25 +64,16 @@ def fanout_run(job_id: int, *, max_batches: int | None = None) -> FanoutJob | No
     if job is None or job.state == FanoutJob.State.DONE:
         return job
     post = job.post
-    batch_size = settings.FANOUT_BATCH
-    mentioned_ids = list(post.mentions.values_list("pk", flat=True))
     batches = 0
     if post.visibility != Visibility.MENTIONED and not is_merged_at_read(post.author.followers_count):
         while max_batches is None or batches < max_batches:
-            followers = Follow.objects.filter(followee_id=post.author_id, follower_id__gt=job.cursor)
-            if post.reblog_of_id is not None:
-                followers = followers.filter(show_reposts=True)
-            follower_ids = list(
-                followers.order_by("follower_id").values_list("follower_id", flat=True)[:batch_size]
-            )
-            if not follower_ids:
+            if not _deliver_next_batch(job.pk, post):
                 break
-            _deliver_batch(job, post, follower_ids)
             batches += 1
         else:
             return job
     # Mentioned people see the post at home even when they don't follow the author.
-    recipients = [uid for uid in mentioned_ids if uid != post.author_id]
+    recipients = [uid for uid in post.mentions.values_list("pk", flat=True) if uid != post.author_id]
     if recipients:
         _insert_entries(post, recipients)
     FanoutJob.objects.filter(pk=job.pk).update(state=FanoutJob.State.DONE, updated_at=timezone.now())
@@ -92,17 +81,32 @@ def fanout_run(job_id: int, *, max_batches: int | None = None) -> FanoutJob | No
     return job
 
 
-def _deliver_batch(job: FanoutJob, post: Post, follower_ids: list[int]) -> None:
+def _deliver_next_batch(job_id: int, post: Post) -> bool:
+    """Deliver the batch after the job's cursor; False when everyone has it.
+
+    The job row is locked while its batch is written, so two workers running the same job
+    (one resumed while the other was only slow) take turns instead of repeating a batch.
+    """
     with transaction.atomic():
+        job = FanoutJob.objects.select_for_update().get(pk=job_id)
+        followers = Follow.objects.filter(followee_id=post.author_id, follower_id__gt=job.cursor)
+        if post.reblog_of_id is not None:
+            followers = followers.filter(show_reposts=True)
+        follower_ids = list(
+            followers.order_by("follower_id").values_list("follower_id", flat=True)[
+                : settings.FANOUT_BATCH
+            ]
+        )
+        if not follower_ids:
+            return False
         recipients = follower_ids
         if post.reblog_of_id is not None:
             recipients = _without_recent_copies(post, follower_ids)
         delivered = _insert_entries(post, recipients)
-        job.cursor = follower_ids[-1]
-        job.delivered += delivered
         FanoutJob.objects.filter(pk=job.pk).update(
-            cursor=job.cursor, delivered=job.delivered, updated_at=timezone.now()
+            cursor=follower_ids[-1], delivered=job.delivered + delivered, updated_at=timezone.now()
         )
+    return True
 
 
 def _insert_entries(post: Post, owner_ids: list[int]) -> int:
@@ -132,8 +136,10 @@ def _without_recent_copies(reblog: Post, owner_ids: list[int]) -> list[int]:
     return [oid for oid in owner_ids if oid not in seen]
 
 
-def fanout_resume_stale(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
+def fanout_resume_stale(*, older_than: timedelta | None = None) -> list[int]:
     """Ids of pending jobs nobody has touched lately: a worker died with them."""
+    if older_than is None:
+        older_than = timedelta(seconds=settings.FANOUT_RESUME_AFTER)
     cutoff = timezone.now() - older_than
     return list(
         FanoutJob.objects.filter(state=FanoutJob.State.PENDING, updated_at__lt=cutoff).values_list(
@@ -190,12 +196,10 @@ def timeline_on_block(*, blocker_id: int, blocked_id: int) -> None:
     cache.delete_many([home_cache_key(blocker_id), home_cache_key(blocked_id)])
 
 
-def marker_set(*, user_id: int, timeline: str, last_read_id: int) -> None:
-    from rookery.timelines.models import Marker
-
-    with transaction.atomic():
-        marker, _ = Marker.objects.select_for_update().get_or_create(user_id=user_id, timeline=timeline)
-        marker.last_read_id = last_read_id
-        marker.version += 1
-        marker.save()
-    logger.debug("marker %s for %s at %s", timeline, user_id, last_read_id)
+@transaction.atomic
+def marker_set(*, user_id: int, timeline: str, last_read_id: int) -> Marker:
+    marker, _ = Marker.objects.select_for_update().get_or_create(user_id=user_id, timeline=timeline)
+    marker.last_read_id = last_read_id
+    marker.version += 1
+    marker.save()
+    return marker
