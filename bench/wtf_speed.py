@@ -1,0 +1,116 @@
+"""Speed of "who to follow" on a synthetic power-law follow graph.
+
+Generates a Chung-Lu style graph (follower and followee drawn with Zipf-like weights, independently
+permuted so that the most followed are not the ones who follow the most), builds the FollowGraph,
+then times `suggest` (blend, which runs every method) for a sample of users on one core.
+
+    .venv/bin/python bench/wtf_speed.py [--users 1000000 --edges 10000000 --sample 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from tqdm import tqdm
+
+from rookery.algorithms.wtf import FollowGraph, suggest
+
+RESULTS = Path(__file__).resolve().parent / "results"
+CHUNK = 1_000_000
+
+
+def zipf_weights(n: int, exponent: float, rng: np.random.Generator) -> npt.NDArray[np.float64]:
+    weights = np.arange(1, n + 1, dtype=np.float64) ** -exponent
+    return rng.permutation(weights / weights.sum())
+
+
+def power_law_edges(
+    users: int, edges: int, rng: np.random.Generator
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    # Exponents below 1 keep the biggest account at ~1-2% of all follows, as on real networks.
+    out_cdf = np.cumsum(zipf_weights(users, 0.6, rng))
+    in_cdf = np.cumsum(zipf_weights(users, 0.8, rng))
+    # Sparse, large external ids, like database primary keys with gaps.
+    external = np.sort(rng.choice(users * 4, size=users, replace=False)).astype(np.int64) + 1000
+    src = np.empty(edges, dtype=np.int64)
+    dst = np.empty(edges, dtype=np.int64)
+    for start in tqdm(range(0, edges, CHUNK), desc="generate edges", unit="M edges"):
+        stop = min(start + CHUNK, edges)
+        src[start:stop] = np.searchsorted(out_cdf, rng.random(stop - start) * out_cdf[-1])
+        dst[start:stop] = np.searchsorted(in_cdf, rng.random(stop - start) * in_cdf[-1])
+    np.minimum(src, users - 1, out=src)
+    np.minimum(dst, users - 1, out=dst)
+    return external[src], external[dst]
+
+
+def peak_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=1_000_000)
+    parser.add_argument("--edges", type=int, default=10_000_000)
+    parser.add_argument("--sample", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    rng = np.random.default_rng(args.seed)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # "one core", as the target says
+
+    started = time.perf_counter()
+    followers, followees = power_law_edges(args.users, args.edges, rng)
+    generate_s = time.perf_counter() - started
+    started = time.perf_counter()
+    graph = FollowGraph.from_edges(followers, followees)
+    build_s = time.perf_counter() - started
+    del followers, followees
+    print(
+        f"graph: {graph.num_users:,} users, {graph.num_follows:,} follows "
+        f"(max followers {graph.in_degree.max():,}, max follows {graph.out_degree.max():,}); "
+        f"generated in {generate_s:.1f} s, built in {build_s:.1f} s"
+    )
+
+    # Users who follow someone: a user who follows no one only gets the (cheap) popular list.
+    active = graph.ids[graph.out_degree > 0]
+    sample = rng.choice(active, size=min(args.sample, active.size), replace=False)
+    suggest(graph, int(sample[0]), rng_seed=0)  # warm up imports and caches
+    timings = []
+    for user in tqdm(sample, desc="suggest", unit="user"):
+        t0 = time.perf_counter()
+        suggest(graph, int(user), limit=20, rng_seed=0)
+        timings.append((time.perf_counter() - t0) * 1000)
+    ms = np.array(timings)
+    newcomer = time.perf_counter()
+    suggest(graph, -1)
+    newcomer_ms = (time.perf_counter() - newcomer) * 1000
+    result = {
+        "users": graph.num_users,
+        "follows": graph.num_follows,
+        "sample": int(ms.size),
+        "generate_s": round(generate_s, 2),
+        "build_s": round(build_s, 2),
+        "suggest_ms_p50": round(float(np.percentile(ms, 50)), 2),
+        "suggest_ms_p90": round(float(np.percentile(ms, 90)), 2),
+        "suggest_ms_p99": round(float(np.percentile(ms, 99)), 2),
+        "suggest_ms_max": round(float(ms.max()), 2),
+        "new_user_ms": round(newcomer_ms, 2),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "targets": {"suggest_ms_p50": 50, "suggest_ms_p99": 200, "peak_rss_mb": 2048},
+    }
+    for key, value in result.items():
+        print(f"{key:>16}: {value}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "wtf_speed.json").write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
