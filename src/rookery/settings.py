@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "rookery.notifications",
     "rookery.moderation",
     "rookery.search",
+    "rookery.feeds",
+    "rookery.suggestions",
+    "rookery.catchup",
+    "rookery.traction",
     "rookery.web",
     "rookery.api",
 ]

@@ -6,6 +6,10 @@ from django.views.static import serve
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("rookery.api.urls")),
+    path("", include("rookery.feeds.urls")),
+    path("", include("rookery.suggestions.urls")),
+    path("", include("rookery.catchup.urls")),
+    path("", include("rookery.traction.urls")),
     path("", include("rookery.web.urls")),
 ]
 
