@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "rookery.core.middleware.SuspendedUserMiddleware",
+    "rookery.web.middleware.UserTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "rookery.urls"
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rookery.core.context_processors.instance",
+                "rookery.web.context_processors.nav",
             ],
         },
     },
