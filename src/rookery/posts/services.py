@@ -334,3 +334,101 @@ def answer_accept(*, question: Post, answer: Post | None, user: User) -> Post:
             post=answer,
         )
     return question
+
+
+# --- Media ----------------------------------------------------------------------------------
+
+MEDIA_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
+# A large phone photo is ~50 MP; more than this is a decompression bomb, not a picture.
+MEDIA_MAX_PIXELS = 60_000_000
+MEDIA_LONG_SIDE = 2560  # stored images are scaled down to this; nobody views more
+MEDIA_THUMB_LONG_SIDE = 640
+
+
+def _media_encode(image, *, long_side: int) -> tuple[bytes, str]:  # type: ignore[no-untyped-def]
+    import io
+
+    from PIL import Image
+
+    image = image.copy()
+    image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if image.mode == "RGBA":
+        image.save(out, format="PNG", optimize=True)
+        return out.getvalue(), "png"
+    image.save(out, format="JPEG", quality=88, optimize=True)
+    return out.getvalue(), "jpg"
+
+
+def _media_open(data: bytes):  # type: ignore[no-untyped-def]
+    """Open an upload as pixels, judged by content, never by its name or declared type."""
+    import io
+    import warnings
+
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=MEDIA_FORMATS)
+            width, height = image.size
+            if width < 1 or height < 1 or width * height > MEDIA_MAX_PIXELS:
+                raise ValidationError({"file": f"The image is {width}x{height} pixels; too large."})
+            image.seek(0)  # first frame of an animated GIF or WebP
+            image.load()
+            image = ImageOps.exif_transpose(image)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ValidationError({"file": "The image claims to be far too large."}) from None
+        except UnidentifiedImageError:
+            raise ValidationError({"file": "Upload a PNG, JPEG, GIF or WebP image."}) from None
+        except (OSError, SyntaxError, ValueError, EOFError):
+            raise ValidationError({"file": "The image file is damaged or incomplete."}) from None
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    # Re-encoding from pixels drops EXIF (location) and anything appended to the file.
+    return image.convert("RGBA" if has_alpha else "RGB")
+
+
+def media_create(*, owner: User, upload, description: str = "") -> MediaAttachment:  # type: ignore[no-untyped-def]
+    """Store an uploaded image (not yet attached to a post) and its thumbnail."""
+    import secrets
+
+    from django.core.files.base import ContentFile
+
+    too_big = ValidationError(
+        {"file": f"Images are at most {settings.MEDIA_MAX_BYTES / 1_000_000:g} MB."}
+    )
+    if (upload.size or 0) > settings.MEDIA_MAX_BYTES:
+        raise too_big
+    # Read one byte past the cap: the declared size of an upload is the client's word only.
+    data = upload.read(settings.MEDIA_MAX_BYTES + 1)
+    if len(data) > settings.MEDIA_MAX_BYTES:
+        raise too_big
+    if not data:
+        raise ValidationError({"file": "The file is empty."})
+    if len(description) > 1500:
+        raise ValidationError({"description": "Descriptions are at most 1500 characters."})
+    image = _media_open(data)
+    content, extension = _media_encode(image, long_side=MEDIA_LONG_SIDE)
+    thumb, thumb_extension = _media_encode(image, long_side=MEDIA_THUMB_LONG_SIDE)
+    name = f"{owner.pk}-{secrets.token_hex(8)}"
+    media = MediaAttachment(owner=owner, description=description.strip())
+    width, height = image.size
+    scale = min(1.0, MEDIA_LONG_SIDE / max(width, height))
+    media.width, media.height = round(width * scale), round(height * scale)
+    media.file.save(f"{name}.{extension}", ContentFile(content), save=False)
+    media.thumbnail.save(f"{name}.{thumb_extension}", ContentFile(thumb), save=False)
+    media.save()
+    return media
+
+
+def media_update(*, media: MediaAttachment, owner: User, description: str) -> MediaAttachment:
+    """Change an image's description (alt text); only its owner may."""
+    if media.owner_id != owner.pk:
+        raise PermissionDenied("Only the uploader can change this image.")
+    if len(description) > 1500:
+        raise ValidationError({"description": "Descriptions are at most 1500 characters."})
+    media.description = description.strip()
+    media.save(update_fields=["description"])
+    return media
