@@ -139,3 +139,27 @@ def thread_context(post: Post, viewer: User | None) -> Thread:
         descendants.append(current)
         stack.extend(reversed(children.get(current.pk, [])))
     return Thread(ancestors=ancestors, descendants=descendants)
+
+
+def bookmarks_of(viewer: User) -> QuerySet[Bookmark]:
+    """The viewer's bookmarks of posts they can still see, with each post ready to show."""
+    return Bookmark.objects.filter(user=viewer, post__in=visible_posts(viewer)).select_related(
+        "post"
+    )
+
+
+def likes_of(viewer: User) -> QuerySet[Like]:
+    """The viewer's likes (Mastodon's favourites) of posts they can still see."""
+    return Like.objects.filter(user=viewer, post__in=visible_posts(viewer)).select_related("post")
+
+
+def likers_of(post: Post) -> QuerySet[Like]:
+    """Who liked ``post`` (suspended people left out), newest like first by id."""
+    return Like.objects.filter(post=post, user__suspended_at__isnull=True).select_related("user")
+
+
+def reblogs_of(post: Post) -> QuerySet[Post]:
+    """The reposts of ``post``, each with its author (suspended people left out)."""
+    return Post.objects.filter(reblog_of=post, author__suspended_at__isnull=True).select_related(
+        "author"
+    )

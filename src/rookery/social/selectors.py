@@ -103,3 +103,53 @@ def relationships(viewer: User, other_ids: list[int]) -> dict[int, dict[str, boo
         }
         for other in other_ids
     }
+
+
+def follower_links(user: User) -> QuerySet[Follow]:
+    """Follows of ``user`` with the follower loaded; the Follow id pages the list."""
+    return Follow.objects.filter(followee=user, follower__suspended_at__isnull=True).select_related(
+        "follower"
+    )
+
+
+def following_links(user: User) -> QuerySet[Follow]:
+    return Follow.objects.filter(follower=user, followee__suspended_at__isnull=True).select_related(
+        "followee"
+    )
+
+
+def familiar_followers(
+    viewer: User, other_ids: list[int], *, limit: int = 40
+) -> dict[int, list[User]]:
+    """For each of ``other_ids``: people the viewer follows who follow them too."""
+    result: dict[int, list[User]] = {other: [] for other in other_ids}
+    links = (
+        Follow.objects.filter(
+            followee_id__in=other_ids,
+            follower_id__in=following_ids(viewer.pk),
+            follower__suspended_at__isnull=True,
+        )
+        .select_related("follower")
+        .order_by("-id")
+    )
+    for link in links[: limit * max(1, len(other_ids))]:
+        bucket = result[link.followee_id]
+        if len(bucket) < limit:
+            bucket.append(link.follower)
+    return result
+
+
+def popular_accounts_to_follow(viewer: User, *, limit: int = 40) -> list[User]:
+    """Discoverable people with the most followers whom the viewer neither follows nor blocks.
+
+    The plain fallback behind the API's suggestions until who-to-follow ranks them.
+    """
+    excluded = blocked_user_ids(viewer.pk) | {viewer.pk}
+    return list(
+        User.objects.active()
+        .filter(discoverable=True)
+        .exclude(pk__in=excluded)
+        .exclude(pk__in=following_ids(viewer.pk))
+        .exclude(pk__in=FollowRequest.objects.filter(requester=viewer).values("target_id"))
+        .order_by("-followers_count", "-id")[:limit]
+    )
