@@ -38,9 +38,10 @@ WORD_WEIGHT = 1.0
 CHAR_WEIGHT = 0.7
 META_WEIGHT = 0.5
 
-# Character n-grams are the slowest part of a 2,000-post catch-up; the opening of a post
-# carries its style, so longer texts are cut here for the character block only.
-CHAR_TEXT_LIMIT = 320
+# Character n-grams are the slowest part of a 2,000-post catch-up (about 3x the word block
+# per character). The opening of a post carries its style, headline-length, so the character
+# block sees only that; words still cover the whole text.
+CHAR_TEXT_LIMIT = 120
 
 _URL_RE = re.compile(r"https?://\S+")
 
@@ -103,11 +104,15 @@ def _assemble(texts: Sequence[str], metas: Sequence[list[str]]) -> sp.csr_matrix
     return out
 
 
-def char_shingles(matrix: sp.csr_matrix) -> list[np.ndarray]:
-    """Per row, the hashed character 4-gram ids: reused as MinHash shingles by folding."""
+def word_shingles(matrix: sp.csr_matrix) -> list[np.ndarray]:
+    """Per row, the sorted hashed word unigram and bigram ids, reused as MinHash shingles.
+
+    Word shingles rather than character ones: a post has a few dozen instead of hundreds, and
+    a one-word edit of a 20-word post still leaves a Jaccard similarity above 0.8.
+    """
+    indptr, indices = matrix.indptr, matrix.indices
     out = []
     for i in range(matrix.shape[0]):
-        start, end = matrix.indptr[i], matrix.indptr[i + 1]
-        cols = matrix.indices[start:end]
-        out.append(cols[(cols >= CHAR_OFFSET) & (cols < META_OFFSET)])
+        cols = indices[indptr[i] : indptr[i + 1]]
+        out.append(np.sort(cols[cols < CHAR_OFFSET]))
     return out

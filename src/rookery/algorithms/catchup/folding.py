@@ -3,7 +3,7 @@
 Two rules, applied together through one union-find:
 * the same link (after URL normalisation) shared by several people;
 * near-duplicate texts (cross-posts, copy-paste announcements): MinHash over the hashed
-  character 4-grams from features.py, LSH banding to find candidate pairs cheaply, then the
+  word unigrams and bigrams from features.py, LSH banding to find candidate pairs cheaply, then the
   exact Jaccard similarity of the shingle sets to confirm.
 """
 
@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import numpy as np
 
-from .features import char_shingles, featurize_texts
+from .features import featurize_texts, word_shingles
 from .types import Candidate
 
 NEAR_DUP_JACCARD = 0.6
@@ -24,13 +24,20 @@ NEAR_DUP_JACCARD = 0.6
 N_HASHES = 32
 BANDS = 8
 ROWS = N_HASHES // BANDS
-# Very short texts ("Congrats!", "+1") share most of their few shingles by chance.
-MIN_SHINGLES = 12
+# Very short texts ("Congrats!", "+1") share most of their few shingles by chance; 9
+# unigram+bigram shingles is about five words.
+MIN_SHINGLES = 9
+# A bucket holding many posts (a meme everyone copies) is checked against its first few
+# members only; union-find still joins the whole cluster through them, and the cost stays
+# linear instead of quadratic in the bucket size.
+MAX_BUCKET_COMPARISONS = 8
 
-_PRIME = np.uint64((1 << 31) - 1)
 _rng = np.random.default_rng(20240611)
-_A = _rng.integers(1, (1 << 31) - 1, size=N_HASHES, dtype=np.uint64)
-_B = _rng.integers(0, (1 << 31) - 1, size=N_HASHES, dtype=np.uint64)
+# Multiply-shift hashing (Dietzfelbinger): odd 64-bit multipliers, wrap-around product, top
+# bits kept. Universal enough for MinHash and avoids a costly modulo over ~10^5 x 32 values.
+_A = _rng.integers(0, np.iinfo(np.uint64).max, size=N_HASHES, dtype=np.uint64) | np.uint64(1)
+_B = _rng.integers(0, np.iinfo(np.uint64).max, size=N_HASHES, dtype=np.uint64)
+_SHIFT = np.uint64(32)
 
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ref", "ref_src")
 
@@ -69,9 +76,8 @@ def minhash_signatures(shingles: Sequence[np.ndarray]) -> np.ndarray:
         return sig
     flat = np.concatenate([shingles[i] for i in nonempty]).astype(np.uint64)
     starts = np.concatenate(([0], np.cumsum(lengths[nonempty])[:-1]))
-    # Universal hashing (a*x + b) mod p with the Mersenne prime 2^31 - 1: x < 2^20 and
-    # a < 2^31 keep a*x far below 2^64, so uint64 never overflows.
-    hashed = (flat[:, None] * _A[None, :] + _B[None, :]) % _PRIME
+    with np.errstate(over="ignore"):
+        hashed = (flat[:, None] * _A[None, :] + _B[None, :]) >> _SHIFT
     sig[nonempty] = np.minimum.reduceat(hashed, starts, axis=0)
     return sig
 
@@ -85,20 +91,21 @@ def near_duplicate_pairs(
     sig = minhash_signatures([shingles[i] for i in eligible])
     candidates: set[tuple[int, int]] = set()
     for band in range(BANDS):
-        block = sig[:, band * ROWS : (band + 1) * ROWS]
+        block = np.ascontiguousarray(sig[:, band * ROWS : (band + 1) * ROWS])
+        keys = block.view(np.dtype((np.void, block.dtype.itemsize * ROWS))).ravel()
         buckets: dict[bytes, list[int]] = {}
-        for row, key in enumerate(map(bytes, block)):
+        for row, key in enumerate(keys.tolist()):
             buckets.setdefault(key, []).append(row)
         for rows in buckets.values():
-            if len(rows) > 1:
-                for a in range(len(rows)):
-                    for b in range(a + 1, len(rows)):
-                        candidates.add((rows[a], rows[b]))
-    sets = {i: set(shingles[i].tolist()) for i in eligible}
+            for k in range(1, len(rows)):
+                for j in range(min(k, MAX_BUCKET_COMPARISONS)):
+                    candidates.add((rows[j], rows[k]))
+    sets: dict[int, set[int]] = {}
     pairs = []
     for a, b in sorted(candidates):
         ia, ib = eligible[a], eligible[b]
-        sa, sb = sets[ia], sets[ib]
+        sa = sets.get(ia) or sets.setdefault(ia, set(shingles[ia].tolist()))
+        sb = sets.get(ib) or sets.setdefault(ib, set(shingles[ib].tolist()))
         if len(sa & sb) / len(sa | sb) >= threshold:
             pairs.append((ia, ib))
     return pairs
@@ -145,7 +152,7 @@ def fold(
             else:
                 by_link[key] = i
     if shingles is None:
-        shingles = char_shingles(featurize_texts([c.text for c in candidates]))
+        shingles = word_shingles(featurize_texts([c.text for c in candidates]))
     for a, b in near_duplicate_pairs(shingles):
         uf.union(a, b)
 

@@ -18,7 +18,7 @@ from datetime import datetime
 
 import numpy as np
 
-from .features import char_shingles, featurize
+from .features import featurize, word_shingles
 from .folding import FoldedGroup, fold, shared_by_phrase
 from .noise import ReaderModel
 from .types import (
@@ -159,7 +159,7 @@ def build_catchup(
         return Catchup(sections, [], total)
 
     features = featurize(kept)
-    groups = fold(kept, shingles=char_shingles(features), affinity=reader.affinity)
+    groups = fold(kept, shingles=word_shingles(features), affinity=reader.affinity)
     reps = np.array([g.representative for g in groups])
     p_signal, p_less = model.predict(features[reps])
     topics = frozenset(_norm_tag(t) for t in reader.topics)
