@@ -43,147 +43,51 @@ DATA = ROOT.parent / "shared" / "data" / "text"
 RESULTS = ROOT / "bench" / "results" / "digest_eval.json"
 SEED = 20240611
 
+
+def words(text: str) -> list[str]:
+    # A word list written as one string reads better than a column of quoted words.
+    return text.split()
+
+
 TOPIC_WORDS: dict[str, list[str]] = {
-    "python": [
-        "python",
-        "asyncio",
-        "pip",
-        "wheels",
-        "typing",
-        "pytest",
-        "virtualenv",
-        "cpython",
-        "decorators",
-        "generators",
-        "packaging",
-        "interpreter",
-    ],
-    "postgres": [
-        "postgres",
-        "postgresql",
-        "vacuum",
-        "replication",
-        "wal",
-        "index",
-        "planner",
-        "explain",
-        "partitioning",
-        "pgbouncer",
-        "queries",
-        "transactions",
-    ],
-    "rust": [
-        "rust",
-        "cargo",
-        "borrow",
-        "checker",
-        "lifetimes",
-        "tokio",
-        "traits",
-        "crates",
-        "unsafe",
-        "ownership",
-        "macros",
-        "clippy",
-    ],
-    "kubernetes": [
-        "kubernetes",
-        "pods",
-        "helm",
-        "operators",
-        "ingress",
-        "kubelet",
-        "scheduler",
-        "cluster",
-        "nodes",
-        "deployments",
-        "manifests",
-        "etcd",
-    ],
-    "security": [
-        "security",
-        "vulnerability",
-        "cve",
-        "patch",
-        "exploit",
-        "tls",
-        "certificates",
-        "phishing",
-        "audit",
-        "authentication",
-        "secrets",
-        "sandbox",
-    ],
-    "ml": [
-        "model",
-        "training",
-        "embeddings",
-        "inference",
-        "transformer",
-        "dataset",
-        "gpu",
-        "fine-tuning",
-        "evaluation",
-        "tokenizer",
-        "gradients",
-        "checkpoints",
-    ],
-    "frontend": [
-        "css",
-        "javascript",
-        "react",
-        "components",
-        "browser",
-        "accessibility",
-        "layout",
-        "bundler",
-        "htmx",
-        "rendering",
-        "dom",
-        "animations",
-    ],
-    "devops": [
-        "ci",
-        "pipeline",
-        "terraform",
-        "ansible",
-        "monitoring",
-        "alerts",
-        "grafana",
-        "prometheus",
-        "on-call",
-        "runbooks",
-        "deploys",
-        "rollbacks",
-    ],
-    "data": [
-        "spark",
-        "parquet",
-        "warehouse",
-        "etl",
-        "dbt",
-        "airflow",
-        "pipelines",
-        "lakehouse",
-        "columnar",
-        "duckdb",
-        "schemas",
-        "ingestion",
-    ],
-    "mobile": [
-        "ios",
-        "android",
-        "swift",
-        "kotlin",
-        "app",
-        "store",
-        "push",
-        "notifications",
-        "offline",
-        "sync",
-        "gestures",
-        "simulator",
-    ],
+    "python": words(
+        "python asyncio pip wheels typing pytest virtualenv cpython decorators "
+        "generators packaging interpreter"
+    ),
+    "postgres": words(
+        "postgres postgresql vacuum replication wal index planner explain partitioning "
+        "pgbouncer queries transactions"
+    ),
+    "rust": words(
+        "rust cargo borrow checker lifetimes tokio traits crates unsafe ownership macros clippy"
+    ),
+    "kubernetes": words(
+        "kubernetes pods helm operators ingress kubelet scheduler cluster nodes "
+        "deployments manifests etcd"
+    ),
+    "security": words(
+        "security vulnerability cve patch exploit tls certificates phishing audit "
+        "authentication secrets sandbox"
+    ),
+    "ml": words(
+        "model training embeddings inference transformer dataset gpu fine-tuning "
+        "evaluation tokenizer gradients checkpoints"
+    ),
+    "frontend": words(
+        "css javascript react components browser accessibility layout bundler htmx "
+        "rendering dom animations"
+    ),
+    "devops": words(
+        "ci pipeline terraform ansible monitoring alerts grafana prometheus on-call "
+        "runbooks deploys rollbacks"
+    ),
+    "data": words(
+        "spark parquet warehouse etl dbt airflow pipelines lakehouse columnar duckdb "
+        "schemas ingestion"
+    ),
+    "mobile": words(
+        "ios android swift kotlin app store push notifications offline sync gestures simulator"
+    ),
 }
 TOPICS = list(TOPIC_WORDS)
 TEMPLATES = [

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import statistics
@@ -28,70 +29,27 @@ from rookery.algorithms.catchup import Candidate, Reader, ReaderModel, build_cat
 RESULTS = Path(__file__).resolve().parent / "results" / "digest_speed.json"
 NOW = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 
-TOPICS = ["python", "postgres", "django", "rust", "kubernetes", "security", "ml", "frontend"]
-WORDS = [
-    "database",
-    "query",
-    "index",
-    "migration",
-    "release",
-    "deploy",
-    "latency",
-    "cache",
-    "queue",
-    "worker",
-    "test",
-    "benchmark",
-    "memory",
-    "thread",
-    "async",
-    "api",
-    "schema",
-    "replica",
-    "backup",
-    "cluster",
-    "container",
-    "build",
-    "team",
-    "meeting",
-    "coffee",
-    "weekend",
-    "conference",
-    "talk",
-    "slides",
-    "blog",
-    "article",
-    "thread",
-    "amazing",
-    "believe",
-    "photos",
-    "secret",
-    "trick",
-    "reasons",
-    "things",
-    "people",
-    "love",
-    "hate",
-    "today",
-    "finally",
-    "new",
-    "performance",
-    "bug",
-    "fix",
-    "outage",
-    "incident",
-    "review",
-    "design",
-    "pattern",
-    "library",
-    "framework",
-]
+
+def word_list(text: str) -> list[str]:
+    # A word list written as one string reads better than a column of quoted words.
+    return text.split()
+
+
+TOPICS = word_list("python postgres django rust kubernetes security ml frontend")
+WORDS = word_list(
+    "database query index migration release deploy latency cache queue worker test "
+    "benchmark memory thread async api schema replica backup cluster container "
+    "build team meeting coffee weekend conference talk slides blog article thread "
+    "amazing believe photos secret trick reasons things people love hate today "
+    "finally new performance bug fix outage incident review design pattern library "
+    "framework"
+)
 
 
 def make_vocabulary(rng: random.Random, size: int = 4000) -> tuple[list[str], list[float]]:
     # Pseudo-words with a Zipf frequency profile, like real text: a few very common words, a
     # long tail. A tiny vocabulary would make every post a near-duplicate of every other.
-    syllables = ["ka", "lo", "mi", "ne", "ru", "ta", "shi", "po", "ve", "dra", "qu", "ex", "on"]
+    syllables = word_list("ka lo mi ne ru ta shi po ve dra qu ex on")
     words = list(WORDS)
     seen = set(words)
     while len(words) < size:
@@ -161,17 +119,23 @@ def main() -> None:
 
     # Warm-up: first use trains the shipped default prior and fills the caches.
     build_catchup(candidates, reader, model, now=NOW)
-    times = []
+    # Wall time is the target; CPU time is printed beside it because the bench machine is
+    # shared, and when other processes hold the cores wall time measures them, not us.
+    times, cpu_times = [], []
     for _ in tqdm(range(args.runs), desc="catch-ups", unit="run"):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         catchup = build_catchup(candidates, reader, model, now=NOW)
         times.append((time.perf_counter() - t0) * 1000)
+        cpu_times.append((time.process_time() - c0) * 1000)
     times.sort()
+    cpu_p50 = statistics.median(cpu_times)
+    load = os.getloadavg()[0]
     p50 = statistics.median(times)
     p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
     shown = len(catchup.ranked())
     print(f"candidates: {args.candidates}, runs: {args.runs}")
     print(f"build_catchup p50: {p50:.1f} ms (target <= 200 ms), p99: {p99:.1f} ms")
+    print(f"CPU time p50: {cpu_p50:.1f} ms; load average {load:.2f} on {os.cpu_count()} cores")
     print(f"shown items: {shown}, skipped as noise: {catchup.skipped_count}")
     print("10,000-reader morning email run: not measured here (needs the Django side).")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -183,6 +147,9 @@ def main() -> None:
                 "p50_ms": round(p50, 2),
                 "p99_ms": round(p99, 2),
                 "min_ms": round(times[0], 2),
+                "cpu_p50_ms": round(cpu_p50, 2),
+                "load_average_1min": round(load, 2),
+                "cpu_count": os.cpu_count(),
                 "target_p50_ms": 200,
                 "meets_target": p50 <= 200,
                 "shown_items": shown,

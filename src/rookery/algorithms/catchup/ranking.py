@@ -84,8 +84,10 @@ def muted_words_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-def is_filtered(candidate: Candidate, reader: Reader, muted: re.Pattern[str] | None) -> bool:
-    hidden = reader.blocked_ids | reader.muted_author_ids
+def is_filtered(
+    candidate: Candidate, hidden: frozenset[int], muted: re.Pattern[str] | None
+) -> bool:
+    """Whether a post must not appear at all: by a blocked or muted author, or muted words."""
     if candidate.author_id in hidden:
         return True
     if muted is not None:
@@ -154,7 +156,7 @@ def build_catchup(
     sections: dict[str, list[CatchupItem]] = {name: [] for name in SECTIONS}
     hidden = reader.blocked_ids | reader.muted_author_ids
     muted = muted_words_pattern(reader.muted_words)
-    kept = [_scrub_sharers(c, hidden) for c in candidates if not is_filtered(c, reader, muted)]
+    kept = [_scrub_sharers(c, hidden) for c in candidates if not is_filtered(c, hidden, muted)]
     if not kept:
         return Catchup(sections, [], total)
 
