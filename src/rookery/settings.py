@@ -158,6 +158,7 @@ HUEY["consumer"] = {"workers": 2, "worker_type": "thread", "periodic": True}
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["rookery.accounts.backends.ActiveAccountBackend"]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:landing"
