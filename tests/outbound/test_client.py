@@ -449,3 +449,84 @@ def test_unknown_host_is_host_not_found(monkeypatch: pytest.MonkeyPatch) -> None
     with pytest.raises(HostNotFound) as caught:
         fetch("https://no-such-host.example/", policy=OutboundPolicy())
     assert str(caught.value) == "host not found: no-such-host.example"
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """HTTPS on 127.0.0.1 with a self-signed certificate that no trust store accepts."""
+    import datetime
+    import ipaddress
+    import ssl
+
+    x509 = pytest.importorskip("cryptography.x509")
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("blog.example")]
+            ),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    httpd.socket = context.wrap_socket(
+        httpd.socket, server_side=True, do_handshake_on_connect=False
+    )
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{httpd.server_address[1]}", str(folder / "cert.pem")
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_untrusted_certificate_is_refused(tls_server: tuple[str, str]) -> None:
+    # Also exercises the TLS upgrade through the deadline-enforcing stream wrapper.
+    with pytest.raises(ConnectionFailed) as caught:
+        fetch(f"{tls_server[0]}/ok", policy=LOCAL)
+    assert str(caught.value) == "TLS certificate not valid for this site"
+
+
+def test_tls_verifies_the_hostname_while_connecting_to_the_pinned_address(
+    tls_server: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ssl
+
+    url, cert_file = tls_server
+    port = url.rsplit(":", 1)[1]
+    monkeypatch.setattr(
+        client_module, "ssl_context", lambda: ssl.create_default_context(cafile=cert_file)
+    )
+    monkeypatch.setattr(client_module, "resolve", lambda host, p: ["127.0.0.1"])
+    # The certificate names blog.example: SNI and verification use the name, not the IP.
+    result = fetch(f"https://blog.example:{port}/ok", policy=LOCAL)
+    assert result.content == PAGE
+    assert result.url == f"https://blog.example:{port}/ok"
+    # ... and a name the certificate does not carry fails, though the address is the same.
+    with pytest.raises(ConnectionFailed, match="TLS certificate not valid"):
+        fetch(f"https://other.example:{port}/ok", policy=LOCAL)

@@ -379,6 +379,11 @@ class _GuardedResponseStream(httpx.SyncByteStream):
             close()
 
 
+def ssl_context() -> ssl.SSLContext:
+    # A function so tests can trust a local certificate authority.
+    return httpx.create_ssl_context()
+
+
 class _GuardedTransport(httpx.BaseTransport):
     """httpx transport over an httpcore pool whose every connection goes through the guard.
 
@@ -389,7 +394,7 @@ class _GuardedTransport(httpx.BaseTransport):
     def __init__(self, policy: OutboundPolicy, deadline: _Deadline) -> None:
         self._deadline = deadline
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=ssl_context(),
             max_connections=4,
             http1=True,
             http2=False,
