@@ -13,7 +13,7 @@ from rookery.posts.models import Post, Visibility
 from rookery.posts.selectors import visible_posts, with_display_relations
 from rookery.social.models import Follow
 from rookery.social.selectors import blocked_user_ids, muted_user_ids
-from rookery.timelines.models import TimelineEntry
+from rookery.timelines.models import Marker, TimelineEntry
 from rookery.timelines.services import home_cache_key
 
 MAX_LIMIT = 40
@@ -202,3 +202,8 @@ def new_posts_count(viewer: User, since_id: int) -> int:
     return TimelineEntry.objects.filter(owner=viewer, post_id__gt=since_id).exclude(
         author_id=viewer.pk
     ).count()
+
+
+def markers_for(user: User, timelines: list[str]) -> list[Marker]:
+    """Where ``user`` stopped reading each of ``timelines`` (missing: never marked)."""
+    return list(Marker.objects.filter(user=user, timeline__in=timelines))
