@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from rookery.accounts.models import User
-from rookery.posts.models import Bookmark, Like, Post, Visibility
+from rookery.posts.models import Bookmark, Like, MediaAttachment, Post, Visibility
 from rookery.social.models import Block, Follow
 
 
@@ -163,3 +163,8 @@ def reblogs_of(post: Post) -> QuerySet[Post]:
     return Post.objects.filter(reblog_of=post, author__suspended_at__isnull=True).select_related(
         "author"
     )
+
+
+def media_of(owner: User, media_id: int) -> MediaAttachment | None:
+    """An uploaded image, only for the person who uploaded it."""
+    return MediaAttachment.objects.filter(owner=owner, pk=media_id).first()
