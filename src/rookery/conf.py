@@ -44,6 +44,9 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "ROOKERY_FANOUT_RESUME_AFTER", "120", "Seconds before a stalled fan-out is resumed."
         ),
+        Setting(
+            "ROOKERY_TRACTION_RETENTION_DAYS", "90", "Days raw analytics events are kept."
+        ),
         Setting("ROOKERY_TASKS_IMMEDIATE", "", "Run background tasks inline (tests)."),
         Setting("ROOKERY_OUTBOUND_ALLOW_PRIVATE", "false", "Let outbound HTTP reach private IPs."),
         Setting("ROOKERY_OUTBOUND_TIMEOUT", "10", "Outbound HTTP deadline in seconds."),
