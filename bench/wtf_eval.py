@@ -24,7 +24,6 @@ protocol is never tuned on.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import time
 from collections.abc import Mapping
@@ -43,8 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "graphs"
 RESULTS = ROOT / "bench" / "results"
 
-TUNE_SEEDS = (100, 101, 102)
-REPORT_SEEDS = (0, 1, 2, 3, 4)
+# Three reporting seeds, two tuning seeds: a full run takes ~15 minutes on a shared 2-core box.
+TUNE_SEEDS = (100, 101)
+REPORT_SEEDS = (0, 1, 2)
 K = 10
 MIN_FOLLOWS = 15
 KEEP = 3
@@ -97,13 +97,10 @@ def load_github() -> Dataset:
     edges = np.loadtxt(DATA / "musae_git_edges.csv", delimiter=",", skiprows=1, dtype=np.int64)
     src = np.concatenate([edges[:, 0], edges[:, 1]])
     dst = np.concatenate([edges[:, 1], edges[:, 0]])
-    # The one attribute this data set has: web or machine-learning developer, used as a "topic".
-    with open(DATA / "musae_git_target.csv", newline="") as f:
-        topics = {
-            int(row["id"]): frozenset({"ml" if row["ml_target"] == "1" else "web"})
-            for row in csv.DictReader(f)
-        }
-    return Dataset("github", src, dst, undirected=True, sample=500, topics=topics)
+    # musae_git_target.csv has one attribute, web or ML developer. As a "topic" it splits 37,700
+    # users into two groups: no lift (its fitted blend weight was -0.36) for 230 ms per user of
+    # group scanning, so it is left out; shared topics are covered by the unit tests instead.
+    return Dataset("github", src, dst, undirected=True, sample=500)
 
 
 def load_bitcoin() -> Dataset:
