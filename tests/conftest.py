@@ -8,6 +8,15 @@ from __future__ import annotations
 
 import pytest
 
+_DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+def _uses_django(request: pytest.FixtureRequest) -> bool:
+    # Pure modules (algorithms, outbound, feed parsing) are tested without Django at all.
+    return bool(_DATABASE_FIXTURES & set(request.fixturenames)) or (
+        request.node.get_closest_marker("django_db") is not None
+    )
+
 
 @pytest.fixture(autouse=True)
 def _run_after_commit_at_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -17,13 +26,19 @@ def _run_after_commit_at_once(request: pytest.FixtureRequest, monkeypatch: pytes
     fire. Tests that need the true commit behaviour (crash and concurrency tests, live servers)
     use ``transactional_db``, where the real hooks run and this shortcut is off.
     """
+    if not _uses_django(request):
+        return
     if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         return
-    monkeypatch.setattr("rookery.core.tasks.transaction.on_commit", lambda fn, using=None, robust=False: fn())
+    monkeypatch.setattr(
+        "rookery.core.tasks.transaction.on_commit", lambda fn, using=None, robust=False: fn()
+    )
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
+def _fresh_cache(request: pytest.FixtureRequest) -> None:
+    if not _uses_django(request):
+        return
     from django.core.cache import cache
 
     cache.clear()
