@@ -18,6 +18,7 @@ from rookery.posts.models import Bookmark, Hashtag, LinkCard, Like, MediaAttachm
 from rookery.posts.rendering import Rendered, render_post, text_length
 from rookery.posts.selectors import can_see
 from rookery.social.selectors import is_blocked_either_way
+from rookery.traction.links import links_attach
 
 
 class RateLimited(Exception):
@@ -138,6 +139,7 @@ def post_create(
             )
             _apply_rendering(post, rendered)
             post.save()
+            links_attach(post)
             mentioned = _link_tags_and_mentions(post, rendered)
             for item in media:
                 item.post = post
@@ -204,6 +206,7 @@ def post_edit(*, post: Post, editor: User, text: str, content_warning: str = "")
     post.edited_at = timezone.now()
     _apply_rendering(post, rendered)
     post.save()
+    links_attach(post)
     _link_tags_and_mentions(post, rendered)
     PostRevision.objects.create(
         post=post, text=post.text, html=post.html, content_warning=content_warning,
