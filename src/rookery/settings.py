@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "rookery.core.middleware.SuspendedUserMiddleware",
     "rookery.web.middleware.UserTimezoneMiddleware",
+    "rookery.traction.recording.TractionFlushMiddleware",
 ]
 
 ROOT_URLCONF = "rookery.urls"
