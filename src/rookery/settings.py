@@ -198,6 +198,12 @@ OUTBOUND_ALLOW_PRIVATE = env_bool("ROOKERY_OUTBOUND_ALLOW_PRIVATE")
 OUTBOUND_TIMEOUT = float(env_int("ROOKERY_OUTBOUND_TIMEOUT"))
 OUTBOUND_MAX_BYTES = env_int("ROOKERY_OUTBOUND_MAX_BYTES")
 
+# --- Blog feeds -----------------------------------------------------------------------------
+FEED_POLL_INTERVAL = env_int("ROOKERY_FEED_POLL_INTERVAL")
+FEED_MAX_INTERVAL = env_int("ROOKERY_FEED_MAX_INTERVAL")
+FEED_MAX_FAILURES = env_int("ROOKERY_FEED_MAX_FAILURES")
+FEED_POLL_WORKERS = env_int("ROOKERY_FEED_POLL_WORKERS")
+
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
     "django.core.mail.backends.smtp.EmailBackend"
