@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import zoneinfo
 from collections.abc import Callable
 
@@ -18,10 +19,9 @@ class UserTimezoneMiddleware:
         name = user.timezone if user is not None and user.is_authenticated else ""
         timezone.deactivate()
         if name:
-            try:
+            # An unknown zone shows UTC rather than failing the page.
+            with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.activate(zoneinfo.ZoneInfo(name))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                pass  # an unknown zone shows UTC rather than failing the page
         try:
             return self.get_response(request)
         finally:
