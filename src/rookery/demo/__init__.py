@@ -1,0 +1,1 @@
+"""Generating a believable demo network (``rookery demo``); not a Django app."""
