@@ -11,7 +11,7 @@ import bisect
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 HOUR = timedelta(hours=1)
@@ -52,7 +52,11 @@ class RawEvent:
 
 def rollup_counts(
     events: Iterable[RawEvent],
-) -> tuple[Counter[tuple[int, int, datetime]], Counter[tuple[int, int, date]], Counter[tuple[int, int, date]]]:
+) -> tuple[
+    Counter[tuple[int, int, datetime]],
+    Counter[tuple[int, int, date]],
+    Counter[tuple[int, int, date]],
+]:
     """Brute-force roll-up: (post, kind, hour), (post, kind, day) and (owner, kind, day) counts."""
     hourly: Counter[tuple[int, int, datetime]] = Counter()
     daily: Counter[tuple[int, int, date]] = Counter()
@@ -65,7 +69,9 @@ def rollup_counts(
     return hourly, daily, owner_daily
 
 
-def hours_since(start: datetime, moments: Iterable[datetime], hours: int = CHART_HOURS) -> list[int]:
+def hours_since(
+    start: datetime, moments: Iterable[datetime], hours: int = CHART_HOURS
+) -> list[int]:
     """Counts per whole hour after ``start`` for the first ``hours`` hours (a chart series)."""
     series = [0] * hours
     for moment in moments:
@@ -136,7 +142,11 @@ def content_kind(*, is_promotion: bool, is_reply: bool, is_question: bool, has_l
     return "text"
 
 
-LENGTH_BUCKETS = ((0, 100, "Short (under 100)"), (100, 280, "Medium (100–279)"), (280, None, "Long (280+)"))
+LENGTH_BUCKETS = (
+    (0, 100, "Short (under 100)"),
+    (100, 280, "Medium (100\u2013279)"),
+    (280, None, "Long (280+)"),
+)
 
 
 def length_bucket(length: int) -> str:
@@ -301,10 +311,13 @@ def _finding(
     if ratio is None:
         return None
     if ratio >= 1:
-        text = f"{label_a} get {ratio:.1f}× the {metric} of {label_b} ({len(a)} vs {len(b)} posts)."
+        text = (
+            f"{label_a} get {ratio:.1f}\u00d7 the {metric} of {label_b} "
+            f"({len(a)} vs {len(b)} posts)."
+        )
     else:
         text = (
-            f"{label_a} get {1 / ratio:.1f}× fewer {metric} than {label_b} "
+            f"{label_a} get {1 / ratio:.1f}\u00d7 fewer {metric} than {label_b} "
             f"({len(a)} vs {len(b)} posts)."
         )
     return Finding(
@@ -378,7 +391,7 @@ def findings(stats: Sequence[PostStats]) -> list[Finding]:
 
 
 def nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 × 10^k at or above ``value`` (axis top), at least 1."""
+    """The smallest 1, 2, 2.5 or 5 x 10^k at or above ``value`` (axis top), at least 1."""
     if value <= 1:
         return 1
     exponent = math.floor(math.log10(value))
@@ -470,13 +483,17 @@ class LineChart:
     plot_right: float
     plot_top: float
     plot_bottom: float
-    rows: list[tuple[int, ...]] = field(default_factory=list)  # hour, then each series' count
 
 
 def line_chart(
-    series: Sequence[tuple[str, str, Sequence[int]]], *, width: int = 640, height: int = 240
+    series: Sequence[tuple[str, str, Sequence[int]]],
+    *,
+    x_labels: Sequence[str] | None = None,
+    tick_every: int = 6,
+    width: int = 640,
+    height: int = 240,
 ) -> LineChart:
-    """Series are (name, css class, counts per hour); x is hours since publication."""
+    """Series are (name, css class, counts); x is hours since publication unless labelled."""
     left, right, top, bottom = 44.0, width - 10.0, 10.0, height - 30.0
     length = max((len(values) for _, _, values in series), default=0)
     top_value = nice_ceiling(max((max(values, default=0) for _, _, values in series), default=0))
@@ -488,13 +505,15 @@ def line_chart(
             for i, value in enumerate(values)
         )
         lines.append(LineSeries(name, points, css_class, sum(values)))
-    x_ticks = [Tick(round(left + h * step, 1), f"{h}h") for h in range(0, length, 6)]
+    x_ticks = [
+        Tick(round(left + h * step, 1), x_labels[h] if x_labels else f"{h}h")
+        for h in range(0, length, tick_every)
+    ]
     y_ticks = [
         Tick(round(bottom - (bottom - top) * i / 4, 1), format_number(top_value * i / 4))
         for i in range(5)
     ]
-    rows = [tuple([h, *(values[h] for _, _, values in series)]) for h in range(length)]
-    return LineChart(width, height, lines, x_ticks, y_ticks, left, right, top, bottom, rows)
+    return LineChart(width, height, lines, x_ticks, y_ticks, left, right, top, bottom)
 
 
 @dataclass(frozen=True)
@@ -536,7 +555,7 @@ def heat_map(rates: Sequence[Sequence[float | None]], posts: Sequence[Sequence[i
                     opacity=round(shade, 3),
                     weekday=WEEKDAYS[d],
                     hour=h,
-                    rate="–" if value is None else f"{value:.1%}",
+                    rate="\u2013" if value is None else f"{value:.1%}",
                     posts=posts[d][h],
                 )
             )

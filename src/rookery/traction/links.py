@@ -95,8 +95,9 @@ def links_attach(post: Post) -> Post:
             existing[link.url] = link
         attributes = TITLE_RE.sub("", attributes)
         attributes = HREF_RE.sub(
-            lambda m: f'{m.group(1)}{escape(short_url(link.code))}{m.group(3)}'
-            f' title="{escape(url)}"',
+            lambda m: (
+                f'{m.group(1)}{escape(short_url(link.code))}{m.group(3)} title="{escape(url)}"'
+            ),
             attributes,
             count=1,
         )

@@ -65,6 +65,9 @@ class Event(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.post_id or self.owner_id} on {self.day}"
+
 
 class HourlyCount(models.Model):
     post_id = models.BigIntegerField()
@@ -77,6 +80,9 @@ class HourlyCount(models.Model):
             models.UniqueConstraint(fields=["post_id", "kind", "hour"], name="traction_hourly_key")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.post_id}/{self.kind}@{self.hour:%Y-%m-%d %H}h: {self.n}"
+
 
 class DailyCount(models.Model):
     post_id = models.BigIntegerField()
@@ -88,6 +94,9 @@ class DailyCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["post_id", "kind", "day"], name="traction_daily_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id}/{self.kind}@{self.day}: {self.n}"
 
 
 class AuthorDailyCount(models.Model):
@@ -103,6 +112,9 @@ class AuthorDailyCount(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"author {self.author_id}/{self.kind}@{self.day}: {self.n}"
+
 
 class PostTotal(models.Model):
     """All-time count per post and kind, so insights over 2,000 posts read 2,000-odd rows."""
@@ -117,6 +129,9 @@ class PostTotal(models.Model):
             models.UniqueConstraint(fields=["post_id", "kind"], name="traction_post_total_key")
         ]
         indexes = [models.Index(fields=["author_id", "post_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.post_id}/{self.kind}: {self.n}"
 
 
 class RollupCheckpoint(models.Model):

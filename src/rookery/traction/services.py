@@ -45,7 +45,13 @@ def _upserts() -> list[str]:
         (HourlyCount, "post_id, kind, hour", "post_id, kind, hour", "post_id, kind, hour", True),
         (DailyCount, "post_id, kind, day", "post_id, kind, day", "post_id, kind, day", True),
         (PostTotal, "post_id, kind, author_id", "post_id, kind, owner_id", "post_id, kind", True),
-        (AuthorDailyCount, "author_id, kind, day", "owner_id, kind, day", "author_id, kind, day", False),
+        (
+            AuthorDailyCount,
+            "author_id, kind, day",
+            "owner_id, kind, day",
+            "author_id, kind, day",
+            False,
+        ),
     ]
     statements = []
     for model, columns, source, key, posts_only in shapes:
@@ -114,21 +120,24 @@ def rollup_run(
     batch: int = BATCH_EVENTS,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Roll up new raw events; returns how many event ids the checkpoint moved over."""
-    start = _checkpoint().last_event_id
+    """Roll up new raw events; returns how far (in event ids) this run moved the checkpoint."""
+    start = high = _checkpoint().last_event_id
     upper = _upper_bound(settle_seconds, timezone.now())
     while True:
         with transaction.atomic():
             checkpoint = RollupCheckpoint.objects.select_for_update().get(name=CHECKPOINT)
             low = checkpoint.last_event_id
-            if low >= upper:
+            # Skip gaps in the ids (pruned or never committed) instead of walking them.
+            following = Event.objects.filter(id__gt=low).order_by("id").values_list("id", flat=True)
+            first = following.first()
+            if low >= upper or first is None or first > upper:
                 break
-            high = min(low + batch, upper)
+            high = min(first - 1 + batch, upper)
             _add_counts(low, high)
             _advance_checkpoint(checkpoint, high)
         if progress is not None:
             progress(high - start, upper - start)
-    return max(upper - start, 0)
+    return high - start
 
 
 def events_prune(*, now: datetime | None = None) -> int:

@@ -5,105 +5,214 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('posts', '0001_initial'),
+        ("posts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RollupCheckpoint',
+            name="RollupCheckpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, unique=True)),
-                ('last_event_id', models.BigIntegerField(default=0)),
-                ('horizon_id', models.BigIntegerField(default=0)),
-                ('horizon_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, unique=True)),
+                ("last_event_id", models.BigIntegerField(default=0)),
+                ("horizon_id", models.BigIntegerField(default=0)),
+                ("horizon_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='AuthorDailyCount',
+            name="AuthorDailyCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('author_id', models.BigIntegerField()),
-                ('kind', models.PositiveSmallIntegerField(choices=[(1, 'impression'), (2, 'link click'), (3, 'profile visit')])),
-                ('day', models.DateField()),
-                ('n', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("author_id", models.BigIntegerField()),
+                (
+                    "kind",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "impression"), (2, "link click"), (3, "profile visit")]
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("n", models.BigIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('author_id', 'kind', 'day'), name='traction_author_daily_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("author_id", "kind", "day"), name="traction_author_daily_key"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DailyCount',
+            name="DailyCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('post_id', models.BigIntegerField()),
-                ('kind', models.PositiveSmallIntegerField(choices=[(1, 'impression'), (2, 'link click'), (3, 'profile visit')])),
-                ('day', models.DateField()),
-                ('n', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("post_id", models.BigIntegerField()),
+                (
+                    "kind",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "impression"), (2, "link click"), (3, "profile visit")]
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("n", models.BigIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('post_id', 'kind', 'day'), name='traction_daily_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("post_id", "kind", "day"), name="traction_daily_key"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.PositiveSmallIntegerField(choices=[(1, 'impression'), (2, 'link click'), (3, 'profile visit')])),
-                ('owner_id', models.BigIntegerField()),
-                ('post_id', models.BigIntegerField(default=0, help_text='0 for profile visits.')),
-                ('link_id', models.BigIntegerField(default=0, help_text='0 unless a click.')),
-                ('viewer', models.BigIntegerField()),
-                ('surface', models.PositiveSmallIntegerField(choices=[(1, 'timeline'), (2, 'thread'), (3, 'profile'), (4, 'api'), (5, 'link')])),
-                ('hour', models.DateTimeField(help_text='UTC hour the event happened in.')),
-                ('day', models.DateField(help_text='UTC day, the unit of de-duplication.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "impression"), (2, "link click"), (3, "profile visit")]
+                    ),
+                ),
+                ("owner_id", models.BigIntegerField()),
+                ("post_id", models.BigIntegerField(default=0, help_text="0 for profile visits.")),
+                ("link_id", models.BigIntegerField(default=0, help_text="0 unless a click.")),
+                ("viewer", models.BigIntegerField()),
+                (
+                    "surface",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "timeline"),
+                            (2, "thread"),
+                            (3, "profile"),
+                            (4, "api"),
+                            (5, "link"),
+                        ]
+                    ),
+                ),
+                ("hour", models.DateTimeField(help_text="UTC hour the event happened in.")),
+                ("day", models.DateField(help_text="UTC day, the unit of de-duplication.")),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('post_id', 'viewer', 'day', 'kind', 'link_id', 'owner_id'), name='traction_event_once_per_day')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("post_id", "viewer", "day", "kind", "link_id", "owner_id"),
+                        name="traction_event_once_per_day",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HourlyCount',
+            name="HourlyCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('post_id', models.BigIntegerField()),
-                ('kind', models.PositiveSmallIntegerField(choices=[(1, 'impression'), (2, 'link click'), (3, 'profile visit')])),
-                ('hour', models.DateTimeField()),
-                ('n', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("post_id", models.BigIntegerField()),
+                (
+                    "kind",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "impression"), (2, "link click"), (3, "profile visit")]
+                    ),
+                ),
+                ("hour", models.DateTimeField()),
+                ("n", models.BigIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('post_id', 'kind', 'hour'), name='traction_hourly_key')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("post_id", "kind", "hour"), name="traction_hourly_key"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PostTotal',
+            name="PostTotal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('post_id', models.BigIntegerField()),
-                ('author_id', models.BigIntegerField()),
-                ('kind', models.PositiveSmallIntegerField(choices=[(1, 'impression'), (2, 'link click'), (3, 'profile visit')])),
-                ('n', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("post_id", models.BigIntegerField()),
+                ("author_id", models.BigIntegerField()),
+                (
+                    "kind",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "impression"), (2, "link click"), (3, "profile visit")]
+                    ),
+                ),
+                ("n", models.BigIntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['author_id', 'post_id'], name='traction_po_author__2ad0d8_idx')],
-                'constraints': [models.UniqueConstraint(fields=('post_id', 'kind'), name='traction_post_total_key')],
+                "indexes": [
+                    models.Index(
+                        fields=["author_id", "post_id"], name="traction_po_author__2ad0d8_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("post_id", "kind"), name="traction_post_total_key"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ShortLink',
+            name="ShortLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, unique=True)),
-                ('url', models.URLField(max_length=2000)),
-                ('url_hash', models.CharField(db_index=True, max_length=64)),
-                ('clicks', models.PositiveBigIntegerField(default=0, help_text='Rolled up from click events.')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='short_links', to='posts.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=16, unique=True)),
+                ("url", models.URLField(max_length=2000)),
+                ("url_hash", models.CharField(db_index=True, max_length=64)),
+                (
+                    "clicks",
+                    models.PositiveBigIntegerField(
+                        default=0, help_text="Rolled up from click events."
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="short_links",
+                        to="posts.post",
+                    ),
+                ),
             ],
         ),
     ]
