@@ -23,7 +23,13 @@ def visible_posts(viewer: User | None) -> QuerySet[Post]:
         return posts.filter(
             visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED],
             author__suspended_at__isnull=True,
-        ).filter(Q(reblog_of__isnull=True) | Q(reblog_of__visibility=Visibility.PUBLIC))
+        ).filter(
+            Q(reblog_of__isnull=True)
+            | Q(
+                reblog_of__visibility=Visibility.PUBLIC,
+                reblog_of__author__suspended_at__isnull=True,
+            )
+        )
     mentioned = Post.mentions.through.objects.filter(post_id=OuterRef("pk"), user_id=viewer.pk)
     follows_author = Follow.objects.filter(follower_id=viewer.pk, followee_id=OuterRef("author_id"))
     blocked = Block.objects.filter(
@@ -36,11 +42,21 @@ def visible_posts(viewer: User | None) -> QuerySet[Post]:
         | Q(Exists(mentioned))
         | Q(visibility=Visibility.FOLLOWERS, _follows=True)
     )
-    posts = posts.annotate(_follows=Exists(follows_author), _blocked=Exists(blocked)).filter(
-        readable, _blocked=False
+    # A repost carries its original onto the reposter's profile and followers' homes, so the
+    # original author's block and suspension must hide the repost too.
+    blocked_original = Block.objects.filter(
+        Q(blocker_id=viewer.pk, blocked_id=OuterRef("reblog_of__author_id"))
+        | Q(blocked_id=viewer.pk, blocker_id=OuterRef("reblog_of__author_id"))
     )
+    posts = posts.annotate(
+        _follows=Exists(follows_author),
+        _blocked=Exists(blocked),
+        _blocked_original=Exists(blocked_original),
+    ).filter(readable, _blocked=False, _blocked_original=False)
     if not viewer.is_staff:
-        posts = posts.filter(author__suspended_at__isnull=True)
+        posts = posts.filter(author__suspended_at__isnull=True).filter(
+            Q(reblog_of__isnull=True) | Q(reblog_of__author__suspended_at__isnull=True)
+        )
     return posts
 
 
