@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rookery.posts import services as post_services
 from rookery.posts.models import Post, Visibility
 from rookery.posts.selectors import post_get_for_viewer, thread_context, viewer_state
+from rookery.traction.recording import record_impressions
 from rookery.web.forms import PostEditForm, PostForm
 from rookery.web.views.common import (
     form_apply_errors,
@@ -72,6 +73,7 @@ def post_detail(request: HttpRequest, username: str, post_id: int) -> HttpRespon
     viewer = viewer_of(request)
     thread = thread_context(post, viewer)
     everything = [*thread.ancestors, post, *thread.descendants]
+    record_impressions(request, everything, "thread")
     accepted_ids = {p.accepted_answer_id for p in everything if p.accepted_answer_id}
     reply_form = None
     if viewer is not None:

@@ -16,6 +16,7 @@ from rookery.accounts.models import User
 from rookery.social import selectors as social_selectors
 from rookery.social import services as social_services
 from rookery.timelines.selectors import timeline_profile
+from rookery.traction.recording import record_impressions, record_profile_visit
 from rookery.web.forms import MUTE_DURATIONS, MuteForm, ReportForm
 from rookery.web.views.common import (
     bad_request,
@@ -50,6 +51,8 @@ def _profile(request: HttpRequest, username: str, *, with_replies: bool) -> Http
         if rel.get("blocked_by")
         else timeline_profile(viewer, owner, page, exclude_replies=not with_replies)
     )
+    record_impressions(request, posts, "profile")
+    record_profile_visit(request, owner)
     return render_timeline(
         request,
         "web/profile.html",

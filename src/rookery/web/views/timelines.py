@@ -16,6 +16,7 @@ from rookery.timelines.selectors import (
     timeline_home,
     timeline_public,
 )
+from rookery.traction.recording import record_impressions
 from rookery.web.forms import PostForm
 from rookery.web.selectors import bookmarked_posts
 from rookery.web.views.common import (
@@ -44,6 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if isinstance(page, HttpResponse):
         return page
     posts = timeline_home(request.user, page)
+    record_impressions(request, posts, "timeline")
     form = PostForm(initial={"visibility": Visibility.PUBLIC})
     return render_timeline(
         request,
@@ -72,6 +74,7 @@ def public(request: HttpRequest) -> HttpResponse:
     if isinstance(page, HttpResponse):
         return page
     posts = timeline_public(viewer_of(request), page)
+    record_impressions(request, posts, "timeline")
     return render_timeline(request, "web/timeline.html", posts, page, {"title": "Local timeline"})
 
 
@@ -81,6 +84,7 @@ def hashtag(request: HttpRequest, tag: str) -> HttpResponse:
     if isinstance(page, HttpResponse):
         return page
     posts = timeline_hashtag(viewer_of(request), tag, page)
+    record_impressions(request, posts, "timeline")
     return render_timeline(
         request, "web/timeline.html", posts, page, {"title": f"#{tag.lower()}", "tag": tag.lower()}
     )
