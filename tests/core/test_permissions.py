@@ -13,7 +13,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from rookery.moderation.services import account_suspend
+from rookery.moderation.services import account_suspend, account_unsuspend
 from rookery.notifications.models import Notification, NotificationKind
 from rookery.notifications.selectors import notifications_for
 from rookery.posts.models import Visibility
@@ -305,6 +305,28 @@ def test_locked_account_rejects_a_request(alice, bob):
 
 
 # --- Suspended accounts -----------------------------------------------------------------------
+
+
+def test_suspended_users_posts_are_gone_for_everyone_but_staff(alice, bob, carol, mod):
+    make_follow(alice, bob)
+    make_follow(mod, bob)
+    post = make_post(bob, "#team update")
+    repost = reblog_create(user=carol, post=post)
+    make_follow(alice, carol)
+    account_suspend(moderator=mod, user=bob, reason="spam")
+    for reader in (alice, carol, None):
+        assert not can_see(reader, post)
+        assert ids(timeline_public(reader, Page())) == []
+        assert ids(timeline_hashtag(reader, "team", Page())) == []
+        assert ids(timeline_profile(reader, bob, Page())) == []
+        assert post_get_for_viewer(repost.pk, reader) is None
+        assert ids(timeline_profile(reader, carol, Page())) == []
+    assert can_see(mod, post)
+    assert post.pk in ids(timeline_home(mod, Page()))
+    home = ids(timeline_home(alice, Page()))
+    assert post.pk not in home and repost.pk not in home
+    account_unsuspend(moderator=mod, user=bob)
+    assert post.pk in ids(timeline_home(alice, Page()))
 
 
 def test_suspended_users_cannot_log_in_or_be_followed(alice, bob, mod):
