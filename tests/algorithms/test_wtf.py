@@ -34,7 +34,7 @@ def ids(suggestions: list) -> list[int]:
     return [s.user_id for s in suggestions]
 
 
-# ana follows bo, cy and dee; all three follow eve, only bo follows fay; gus is popular.
+# ana follows bo, cy and dee; all three follow eve, only bo follows fay; gus is popular far away.
 CIRCLE = graph_of(
     (ANA, BO),
     (ANA, CY),
@@ -45,8 +45,8 @@ CIRCLE = graph_of(
     (BO, FAY),
     (HAL, GUS),
     (FAY, GUS),
-    (EVE, GUS),
-    (BO, GUS),
+    (2001, GUS),
+    (2002, GUS),
 )
 
 

@@ -115,11 +115,17 @@ def friends_of_friends(
         return np.bincount(inverse[lo:hi], weights=w, minlength=size).astype(np.float64)
 
     candidates = candidates.astype(np.int32)
+
+    def reached_only(score: FloatArray) -> Scored:
+        # The directed kinds reach a fraction of the candidates; zeros would only slow ranking.
+        hit = score > 0
+        return Scored(candidates[hit], score[hit])
+
     return TwoHop(
         common=Scored(candidates, weighted(range(4), None)),
         adamic_adar=Scored(candidates, weighted(range(4), undirected)),
-        via_followees=Scored(candidates, weighted(range(1), directed)),
-        via_followers=Scored(candidates, weighted(range(1, 2), directed)),
+        via_followees=reached_only(weighted(range(1), directed)),
+        via_followers=reached_only(weighted(range(1, 2), directed)),
     )
 
 
