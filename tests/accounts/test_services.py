@@ -31,7 +31,7 @@ def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (800, 500), **save: ob
 
 
 def png_claiming(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims ``width`` x ``height``: a decompression bomb's calling card."""
+    """A tiny PNG whose header claims ``width`` x ``height``: how a decompression bomb looks."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (
@@ -43,10 +43,14 @@ def png_claiming(width: int, height: int) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     body = zlib.compress(b"\x00" * 64)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    )
 
 
-def upload(data: bytes, name: str = "me.png", content_type: str = "image/png") -> SimpleUploadedFile:
+def upload(
+    data: bytes, name: str = "me.png", content_type: str = "image/png"
+) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
@@ -104,7 +108,9 @@ def test_invite_mode_needs_a_valid_code_and_counts_its_uses(alice, settings):
     with pytest.raises(ValidationError):
         user_create(username="dana", email="dana@example.test", password=PASSWORD)
     invite = invite_create(created_by=alice, max_uses=1)
-    user_create(username="dana", email="dana@example.test", password=PASSWORD, invite_code=invite.code)
+    user_create(
+        username="dana", email="dana@example.test", password=PASSWORD, invite_code=invite.code
+    )
     invite.refresh_from_db()
     assert invite.uses == 1
     with pytest.raises(ValidationError) as error:
@@ -121,7 +127,9 @@ def test_expired_invite_is_refused_and_not_counted(alice, settings):
         code="old", created_by=alice, expires_at=timezone.now() - timedelta(minutes=1)
     )
     with pytest.raises(ValidationError):
-        user_create(username="dana", email="dana@example.test", password=PASSWORD, invite_code="old")
+        user_create(
+            username="dana", email="dana@example.test", password=PASSWORD, invite_code="old"
+        )
     invite.refresh_from_db()
     assert invite.uses == 0
 
@@ -130,7 +138,9 @@ def test_a_failed_signup_does_not_spend_an_invite_use(alice, settings):
     settings.SIGNUP_MODE = "invite"
     invite = invite_create(created_by=alice, max_uses=1)
     with pytest.raises(ValidationError):
-        user_create(username="admin", email="x@example.test", password=PASSWORD, invite_code=invite.code)
+        user_create(
+            username="admin", email="x@example.test", password=PASSWORD, invite_code=invite.code
+        )
     invite.refresh_from_db()
     assert invite.uses == 0
 
@@ -176,21 +186,30 @@ def test_topics_must_be_tag_shaped_and_few():
 def test_account_settings_refuse_unknown_time_zone(alice):
     with pytest.raises(ValidationError):
         account_settings_update(
-            user=alice, locked=True, hide_follows=False, discoverable=True, timezone_name="Mars/Base"
+            user=alice,
+            locked=True,
+            hide_follows=False,
+            discoverable=True,
+            timezone_name="Mars/Base",
         )
     account_settings_update(
         user=alice, locked=True, hide_follows=True, discoverable=False, timezone_name="Europe/Paris"
     )
     alice.refresh_from_db()
     assert (alice.locked, alice.hide_follows, alice.discoverable, alice.timezone) == (
-        True, True, False, "Europe/Paris",
+        True,
+        True,
+        False,
+        "Europe/Paris",
     )
 
 
 # --- avatars ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("fmt", "ext"), [("PNG", "png"), ("JPEG", "jpg"), ("GIF", "gif"), ("WEBP", "webp")])
+@pytest.mark.parametrize(
+    ("fmt", "ext"), [("PNG", "png"), ("JPEG", "jpg"), ("GIF", "gif"), ("WEBP", "webp")]
+)
 def test_avatar_of_each_accepted_format_becomes_a_400px_square(alice, fmt, ext, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     avatar_set(user=alice, upload=upload(image_bytes(fmt), name=f"me.{ext}"))

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 
+from rookery.accounts.models import username_validator
 from rookery.posts.models import Visibility
 
 IMAGE_TYPES = "image/png,image/jpeg,image/gif,image/webp"
@@ -43,6 +44,7 @@ class SignupForm(forms.Form):
     username = forms.CharField(
         label="Username",
         max_length=30,
+        validators=[username_validator],
         help_text="Letters, digits and underscores; it becomes your @handle.",
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )

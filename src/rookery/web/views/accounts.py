@@ -42,7 +42,7 @@ def signup(request: HttpRequest, code: str | None = None) -> HttpResponse:
         except ValidationError as error:
             form_apply_errors(form, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user)
             messages.success(request, f"Welcome to {settings.INSTANCE_NAME}, @{user.username}!")
             return redirect("web:settings_profile")
     status = 400 if request.method == "POST" else 200

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rookery.accounts.models import User
+from rookery.moderation.services import report_create
 from rookery.social import selectors as social_selectors
 from rookery.social import services as social_services
 from rookery.timelines.selectors import timeline_profile
@@ -203,8 +204,6 @@ def report(request: HttpRequest, username: str) -> HttpResponse:
             raise Http404("No such post.")
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from rookery.moderation.services import report_create
-
         try:
             report_create(
                 reporter=request.user,
