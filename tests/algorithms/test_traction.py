@@ -65,8 +65,15 @@ def test_hourly_buckets_sum_to_daily_and_daily_to_totals(events):
 
 
 def test_hours_since_places_moments_in_whole_hours_and_drops_the_rest():
-    series = t.hours_since(T0, [T0, T0 + timedelta(minutes=59), T0 + timedelta(hours=47, minutes=59),
-                                T0 + timedelta(hours=48), T0 - timedelta(seconds=1)])  # fmt: skip
+    late = T0 + timedelta(hours=47, minutes=59)
+    moments = [
+        T0,
+        T0 + timedelta(minutes=59),
+        late,
+        T0 + timedelta(hours=48),
+        T0 - timedelta(seconds=1),
+    ]
+    series = t.hours_since(T0, moments)
     assert series[0] == 2 and series[47] == 1 and sum(series) == 3
 
 
@@ -113,7 +120,8 @@ def test_findings_need_ten_posts_on_each_side():
     [finding] = t.findings(enough)
     assert finding.ratio == 3.0
     assert finding.text == (
-        "Posts that link to your blog get 3.0\u00d7 the clicks of your other links (10 vs 20 posts)."
+        "Posts that link to your blog get 3.0\u00d7 the clicks of your other links "
+        "(10 vs 20 posts)."
     )
 
 
@@ -159,7 +167,7 @@ def test_bar_chart_geometry_fits_the_view_box():
     assert chart.bars[2].height == 0
     assert chart.bars[1].height == 2 * chart.bars[0].height
     for bar in chart.bars:
-        assert 0 <= bar.x and bar.x + bar.width <= 300 and 0 <= bar.y <= chart.plot_bottom
+        assert bar.x >= 0 and bar.x + bar.width <= 300 and 0 <= bar.y <= chart.plot_bottom
 
 
 def test_line_chart_points_stay_inside_the_plot():

@@ -8,8 +8,8 @@ import sys
 from datetime import timedelta
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
@@ -130,7 +130,8 @@ call_command("migrate", verbosity=0)
 from rookery.traction import recording
 from rookery.traction.models import Event
 now = timezone.now()
-recording.buffer.add([Event(kind=1, owner_id=1, post_id=7, viewer=2, surface=1, hour=now, day=now.date())])
+event = Event(kind=1, owner_id=1, post_id=7, viewer=2, surface=1, hour=now, day=now.date())
+recording.buffer.add([event])
 assert Event.objects.count() == 0  # still only buffered when the process ends
 """
 
@@ -143,7 +144,10 @@ def test_buffered_events_are_written_when_the_process_exits_normally(tmp_path):
     }
     env.pop("DATABASE_URL", None)
     subprocess.run([sys.executable, "-c", EXIT_SCRIPT], env=env, check=True, timeout=120)
-    count = "import django; django.setup(); from rookery.traction.models import Event; print(Event.objects.count())"
+    count = (
+        "import django; django.setup(); from rookery.traction.models import Event; "
+        "print(Event.objects.count())"
+    )
     result = subprocess.run(
         [sys.executable, "-c", count], env=env, check=True, capture_output=True, text=True
     )

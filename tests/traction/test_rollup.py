@@ -1,4 +1,4 @@
-"""The roll-up: equal to a brute-force count, incremental, crash-safe; pruning after roll-up only."""
+"""The roll-up: equal to a brute-force count, incremental, crash-safe; pruning only after it."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def insert(rows: list[tuple[int, int, int, int, int]]) -> None:
                 surface=1,
                 hour=hour_bucket(moment),
                 day=day_bucket(moment),
-            )  # fmt: skip
+            )
         )
     Event.objects.bulk_create(events, ignore_conflicts=True)
 
@@ -119,7 +119,7 @@ def test_clicks_add_up_on_their_short_link(alice):
                 day=day,
             )
             for v in (1, 2, 3)
-        ]  # fmt: skip
+        ]
     )
     services.rollup_run(settle_seconds=0, batch=2)
     link.refresh_from_db()
