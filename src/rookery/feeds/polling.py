@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 
 from rookery.accounts.models import User
 from rookery.feeds import services
@@ -197,6 +197,9 @@ def feed_poll(feed_id: int, *, policy: OutboundPolicy | None = None) -> str:
         )
     except (FetchError, FeedParseError) as error:
         services.feed_record_failure(feed=feed, message=str(error))
+    except DatabaseError:
+        # Not the feed's fault: leave it leased, so it is polled again when the lease ends.
+        raise
     except Exception:
         # A bug or an odd document must cost one feed one check, not the whole poll round.
         logger.exception("polling feed %s failed", feed_id)
