@@ -298,6 +298,8 @@ class Measure:
         try:
             for author in User.objects.filter(pk__in=[1, 2, 3]).order_by("pk"):
                 creates, fanouts, delivered = [], [], 0
+                server: list[float] = []
+                client: list[float] = []
                 for i in range(repeats):
                     create_ms, _post = timed(
                         lambda a=author, i=i: post_create(
@@ -305,11 +307,16 @@ class Measure:
                             rate_limit=False,
                         )
                     )  # fmt: skip
-                    fan_ms, _job = timed(lambda: fanout_run(jobs[-1]))
+                    backend = _backend_cpu_reader()
+                    before = backend()
+                    fan_ms, fan_cpu, _job = timed_cpu(lambda: fanout_run(jobs[-1]))
+                    client.append(fan_cpu)
+                    server.append((backend() - before) * 1000)
                     creates.append(create_ms)
                     fanouts.append(fan_ms)
                     delivered = FanoutJob.objects.get(pk=jobs[-1]).delivered
                 total = [c + f for c, f in zip(creates, fanouts, strict=True)]
+                server_ms = round(statistics.median(server), 1) if min(server) >= 0 else None
                 results[author.username] = {
                     "followers": author.followers_count,
                     "merged_at_read": is_merged_at_read(author.followers_count),
@@ -317,11 +324,37 @@ class Measure:
                     "post_create_ms": round(statistics.median(creates), 1),
                     "fanout_run_ms": round(statistics.median(fanouts), 1),
                     "total_ms": round(statistics.median(total), 1),
+                    # CPU the database server spent on the fan-out (PostgreSQL on this machine,
+                    # 10 ms resolution); with the client's, what it costs on an idle machine.
+                    "fanout_server_cpu_ms": server_ms,
+                    "fanout_client_cpu_ms": round(statistics.median(client), 1),
                     "runs": repeats,
                 }  # fmt: skip
         finally:
             timeline_tasks.fanout_run_task = original
         return results
+
+
+def _backend_cpu_reader() -> Callable[[], float]:
+    """Seconds of CPU used so far by this connection's PostgreSQL backend (-1 if unknown)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return lambda: -1.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    stat = Path(f"/proc/{pid}/stat")
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return -1.0
+        return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+
+    return read
 
 
 FALLBACK_TEMPLATE = """{% for post in posts %}<article id="post-{{ post.pk }}">
@@ -451,6 +484,11 @@ def report(result: dict[str, Any]) -> None:
         target = ""
         if 9_000 <= w["followers"] <= 10_000:
             target = f"  (target <= 2000 ms: {verdict(w['total_ms'] <= 2000)})"
+        if w.get("fanout_server_cpu_ms") is not None:
+            note += (
+                f"; fan-out CPU: client {w['fanout_client_cpu_ms']} ms,"
+                f" PostgreSQL {w['fanout_server_cpu_ms']} ms"
+            )
         label = f"{name} ({w['followers']} followers)"
         times = f"{w['post_create_ms']:>9}{w['fanout_run_ms']:>9}{w['total_ms']:>9}"
         print(f"{label:<34}{times}  {note}{target}")
