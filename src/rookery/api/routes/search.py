@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from ninja import Query, Router, Schema
 
 from rookery.api.auth import Token, viewer_of
 from rookery.api.routes.common import documented, respond
-from rookery.api.serializers import context_of
+from rookery.api.serializers import context_of, web_url
 from rookery.api.serializers.account import AccountOut, serialize_account
 from rookery.api.serializers.status import StatusOut, TagOut, serialize_statuses
 from rookery.search.selectors import search
@@ -48,7 +47,7 @@ def search_v2(request: HttpRequest, params: Query[SearchParams]) -> HttpResponse
             "accounts": [serialize_account(user, ctx) for user in results.accounts],
             "statuses": serialize_statuses(results.posts, ctx),
             "hashtags": [
-                {"name": tag.name, "url": ctx.absolute(reverse("web:hashtag", args=[tag.name]))}
+                {"name": tag.name, "url": ctx.absolute(web_url("web:hashtag", tag.name))}
                 for tag in results.hashtags
             ],
         }

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.html import escape, linebreaks
 from ninja import Schema
 
 from rookery.accounts.models import User
-from rookery.api.serializers import Context, iso, iso_date
+from rookery.api.serializers import Context, iso, iso_date, static_url, web_url
 
 
 class FieldOut(Schema):
@@ -87,9 +85,9 @@ def _fields(user: User) -> list[dict[str, Any]]:
 
 
 def serialize_account(user: User, ctx: Context) -> dict[str, Any]:
-    profile = ctx.absolute(reverse("web:profile", args=[user.username]))
-    avatar = ctx.absolute(user.avatar.url if user.avatar else static("api/avatar.png"))
-    header = ctx.absolute(static("api/header.png"))
+    profile = ctx.absolute(web_url("web:profile", user.username))
+    avatar = ctx.absolute(user.avatar.url if user.avatar else static_url("api/avatar.png"))
+    header = ctx.absolute(static_url("api/header.png"))
     return {
         "id": str(user.pk),
         "username": user.username,

@@ -7,10 +7,9 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from django.conf import settings
-from django.templatetags.static import static
 from ninja import Schema
 
-from rookery.api.serializers import Context
+from rookery.api.serializers import Context, static_url
 
 # Clients gate features on the Mastodon version; 4.3.0 is the API level this layer follows.
 MASTODON_COMPAT = "4.3.0"
@@ -104,7 +103,7 @@ def serialize_instance_v1(ctx: Context, *, domain: str, users: int, posts: int) 
         "version": version_string(),
         "urls": {"streaming_api": ctx.base.replace("http", "ws", 1)},
         "stats": {"user_count": users, "status_count": posts, "domain_count": 1},
-        "thumbnail": ctx.absolute(static("api/header.png")),
+        "thumbnail": ctx.absolute(static_url("api/header.png")),
         "languages": ["en"],
         "registrations": settings.SIGNUP_MODE == "open",
         "approval_required": False,
@@ -123,7 +122,7 @@ def serialize_instance_v2(ctx: Context, *, domain: str, active_users: int) -> di
         "source_url": "https://github.com/rookery-social/rookery",
         "description": f"{settings.INSTANCE_NAME}, a Rookery professional network.",
         "usage": {"users": {"active_month": active_users}},
-        "thumbnail": {"url": ctx.absolute(static("api/header.png"))},
+        "thumbnail": {"url": ctx.absolute(static_url("api/header.png"))},
         "languages": ["en"],
         "configuration": _configuration(ctx),
         "registrations": {

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import prefetch_related_objects
-from django.urls import reverse
 from ninja import Schema
 
-from rookery.api.serializers import Context, iso
+from rookery.accounts.models import User
+from rookery.api.serializers import Context, iso, web_url
 from rookery.api.serializers.account import MASTODON_PRIVACY, AccountOut, serialize_account
 from rookery.api.serializers.media import MediaOut, serialize_media
-from rookery.posts.models import LinkCard, Post, PostRevision
+from rookery.posts.models import LinkCard, MediaAttachment, Post, PostRevision
 from rookery.posts.selectors import ViewerState, viewer_state
 
 
@@ -115,35 +115,74 @@ def _card(card: LinkCard | None) -> dict[str, Any] | None:
     }
 
 
-def _one(post: Post, ctx: Context, state: ViewerState, *, with_text: bool) -> dict[str, Any]:
-    url = ctx.absolute(reverse("web:post", args=[post.author.username, post.pk]))
+@dataclass
+class _Page:
+    """What a page of statuses shares: viewer state, tags and mentions, serialised authors."""
+
+    ctx: Context
+    state: ViewerState
+    tags: dict[int, list[str]]
+    mentions: dict[int, list[tuple[int, str]]]
+    accounts: dict[int, dict[str, Any]]
+
+    def account(self, user: User) -> dict[str, Any]:
+        data = self.accounts.get(user.pk)
+        if data is None:
+            data = self.accounts[user.pk] = serialize_account(user, self.ctx)
+        return data
+
+
+def _page(posts: list[Post], ctx: Context) -> _Page:
+    # Two flat queries through the join tables instead of prefetching model instances:
+    # a page of 40 posts needs only names and ids here.
+    ids = [p.pk for p in posts]
+    tags: dict[int, list[str]] = {}
+    for post_id, name in Post.hashtags.through.objects.filter(post_id__in=ids).values_list(
+        "post_id", "hashtag__name"
+    ):
+        tags.setdefault(post_id, []).append(name)
+    mentions: dict[int, list[tuple[int, str]]] = {}
+    for post_id, user_id, username in Post.mentions.through.objects.filter(
+        post_id__in=ids
+    ).values_list("post_id", "user_id", "user__username"):
+        mentions.setdefault(post_id, []).append((user_id, username))
+    return _Page(ctx, viewer_state(ctx.viewer, posts), tags, mentions, {})
+
+
+def _media(post: Post) -> list[MediaAttachment]:
+    cached = getattr(post, "_prefetched_objects_cache", {}).get("media")
+    return list(cached) if cached is not None else list(post.media.all())
+
+
+def _one(post: Post, page: _Page, *, with_text: bool) -> dict[str, Any]:
+    ctx, state = page.ctx, page.state
+    url = ctx.absolute(web_url("web:post", post.author.username, post.pk))
     original_id = post.reblog_of_id or post.pk
-    mentions = list(post.mentions.all())
     data = {
         "id": str(post.pk),
         "uri": url,
         "url": url,
         "created_at": iso(post.created_at),
         "edited_at": iso(post.edited_at),
-        "account": serialize_account(post.author, ctx),
+        "account": page.account(post.author),
         "content": post.html,
         "visibility": MASTODON_PRIVACY.get(post.visibility, "public"),
         "sensitive": bool(post.content_warning),
         "spoiler_text": post.content_warning,
-        "media_attachments": [serialize_media(m, ctx) for m in post.media.all()],
+        "media_attachments": [serialize_media(m, ctx) for m in _media(post)],
         "application": None,
         "mentions": [
             {
-                "id": str(user.pk),
-                "username": user.username,
-                "url": ctx.absolute(reverse("web:profile", args=[user.username])),
-                "acct": user.username,
+                "id": str(user_id),
+                "username": username,
+                "url": ctx.absolute(web_url("web:profile", username)),
+                "acct": username,
             }
-            for user in mentions
+            for user_id, username in page.mentions.get(post.pk, [])
         ],
         "tags": [
-            {"name": tag.name, "url": ctx.absolute(reverse("web:hashtag", args=[tag.name]))}
-            for tag in post.hashtags.all()
+            {"name": name, "url": ctx.absolute(web_url("web:hashtag", name))}
+            for name in page.tags.get(post.pk, [])
         ],
         "emojis": [],
         "reblogs_count": post.reblogs_count,
@@ -174,14 +213,15 @@ def serialize_statuses(
     posts: list[Post], ctx: Context, *, with_text: bool = False
 ) -> list[dict[str, Any]]:
     """Many statuses in a fixed number of queries (tags, mentions, viewer state)."""
+    if not posts:
+        return []
     everything = posts + [p.reblog_of for p in posts if p.reblog_of_id and p.reblog_of]
-    prefetch_related_objects(everything, "hashtags", "mentions")
-    state = viewer_state(ctx.viewer, posts)
+    page = _page(everything, ctx)
     result = []
     for post in posts:
-        data = _one(post, ctx, state, with_text=with_text)
+        data = _one(post, page, with_text=with_text)
         if post.reblog_of_id is not None and post.reblog_of is not None:
-            data["reblog"] = _one(post.reblog_of, ctx, state, with_text=with_text)
+            data["reblog"] = _one(post.reblog_of, page, with_text=with_text)
             # A repost shows the original's counters and the viewer's state of the original.
             for key in ("favourited", "reblogged", "bookmarked"):
                 if key in data["reblog"]:
