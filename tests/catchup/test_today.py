@@ -299,3 +299,26 @@ def test_today_needs_login_and_renders_empty(client, alice):
     assert page.status_code == 200
     assert "Nothing new since you last caught up" in page.content.decode()
     assert not CatchupSettings.objects.filter(user=alice).exists()
+
+
+def test_the_page_costs_the_same_queries_for_few_or_many_posts(client, alice, prior):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    people = [UserFactory(username=f"p{i}") for i in range(10)]
+    for person in people:
+        make_follow(alice, person)
+    client.force_login(alice)
+
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("catchup:today") + "?show_noise=1").status_code == 200
+        return len(ctx.captured_queries)
+
+    for person, text in zip(people[:2], TECH[:2], strict=True):
+        make_post(person, text + " #python")
+    few = page_queries()
+    for person, text in zip(people[2:], TECH[2:10], strict=True):
+        make_post(person, text + " #postgres")
+    # Not one query more per post (an N+1 on cards, tags or media would show here).
+    assert page_queries() <= few

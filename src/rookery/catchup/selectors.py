@@ -158,8 +158,9 @@ def _load(user: User, ids: set[int]) -> dict[int, Post]:
     posts = (
         visible_posts(user)
         .filter(pk__in=ids, reblog_of__isnull=True)
-        .select_related("author", "link_card")
-        .prefetch_related("hashtags")
+        # Everything the post card and the reasons show, in a fixed number of queries.
+        .select_related("author", "link_card", "in_reply_to_author")
+        .prefetch_related("hashtags", "media")
     )
     loaded = {p.pk: p for p in posts}
     # The cap applies after the permission filter so hidden posts do not use up places.
