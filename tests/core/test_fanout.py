@@ -169,11 +169,17 @@ def test_page_parse_accepts_strings_and_caps_the_limit():
         {"min_id": "-1"},
         {"limit": "0"},
         {"limit": "many"},
+        {"max_id": "9" * 30},  # beyond 64 bits: overflowed the database driver
     ],
 )
 def test_page_parse_rejects_bad_params(params):
     with pytest.raises(PageError):
         Page.parse(**params)
+
+
+@pytest.mark.django_db
+def test_the_largest_id_still_reads(alice):
+    assert timeline_home(alice, Page.parse(max_id=str(2**63 - 1))) == []
 
 
 # --- Pinned query counts ---------------------------------------------------------------------

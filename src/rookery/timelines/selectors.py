@@ -19,6 +19,8 @@ from rookery.timelines.services import home_cache_key
 MAX_LIMIT = 40
 DEFAULT_LIMIT = 20
 HOME_CACHE_SECONDS = 300
+# Ids are 64-bit; a bigger number would overflow the database driver (a 500, not a 400).
+MAX_POST_ID = 2**63 - 1
 
 
 class PageError(ValueError):
@@ -50,6 +52,8 @@ class Page:
                 raise PageError(f"{name} must be a post id") from None
             if number < 0:
                 raise PageError(f"{name} must not be negative")
+            if number > MAX_POST_ID:
+                raise PageError(f"{name} is not a post id")
             return number
 
         size = DEFAULT_LIMIT
