@@ -51,6 +51,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("ROOKERY_FEED_MAX_INTERVAL", "86400", "Longest back-off after feed errors, s."),
         Setting("ROOKERY_FEED_MAX_FAILURES", "5", "Failed checks in a row before a feed pauses."),
         Setting("ROOKERY_FEED_POLL_WORKERS", "8", "Feeds fetched at once by one poll task."),
+        Setting(
+            "ROOKERY_SUGGESTIONS_GRAPH_TTL", "30", "Seconds between merges of new follows."
+        ),
+        Setting(
+            "ROOKERY_SUGGESTIONS_GRAPH_REBUILD", "900", "Seconds between full graph rebuilds."
+        ),
         Setting("ROOKERY_TASKS_IMMEDIATE", "", "Run background tasks inline (tests)."),
         Setting("ROOKERY_OUTBOUND_ALLOW_PRIVATE", "false", "Let outbound HTTP reach private IPs."),
         Setting("ROOKERY_OUTBOUND_TIMEOUT", "10", "Outbound HTTP deadline in seconds."),

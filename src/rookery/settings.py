@@ -204,6 +204,10 @@ FEED_MAX_INTERVAL = env_int("ROOKERY_FEED_MAX_INTERVAL")
 FEED_MAX_FAILURES = env_int("ROOKERY_FEED_MAX_FAILURES")
 FEED_POLL_WORKERS = env_int("ROOKERY_FEED_POLL_WORKERS")
 
+# --- Who to follow -------------------------------------------------------------------------
+SUGGESTIONS_GRAPH_TTL = env_int("ROOKERY_SUGGESTIONS_GRAPH_TTL")
+SUGGESTIONS_GRAPH_REBUILD = env_int("ROOKERY_SUGGESTIONS_GRAPH_REBUILD")
+
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
     "django.core.mail.backends.smtp.EmailBackend"
