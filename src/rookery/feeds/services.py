@@ -476,6 +476,9 @@ def promotion_publish(*, promotion_id: int, actor: User | None = None) -> Promot
     """
     promotion = Promotion.objects.select_related("feed", "owner").get(pk=promotion_id)
     if actor is not None:
+        _check_owner(promotion, actor)
+        if promotion.state == PromotionState.PUBLISHED:
+            return promotion  # a repeated request: the answer is the post already made
         _open(promotion, actor)
     try:
         with transaction.atomic():
