@@ -11,4 +11,7 @@ from __future__ import annotations
 
 from ninja import Router
 
+from rookery.feeds import api as feeds
+
 router = Router(tags=["rookery"])
+router.add_router("/v1/feeds", feeds.router)
