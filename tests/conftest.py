@@ -36,6 +36,25 @@ def _run_after_commit_at_once(request: pytest.FixtureRequest, monkeypatch: pytes
 
 
 @pytest.fixture(autouse=True)
+def _no_dns_beyond_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never reach outside the machine: names other than localhost don't resolve.
+
+    Posts in tests link to example.com and friends; their link cards then fail with
+    "host not found" instead of sending a DNS query out.
+    """
+    import socket
+
+    from rookery.outbound import client
+
+    def resolve_locally(host: str, port: int) -> list[str]:
+        if host.lower().rstrip(".") not in {"localhost", "127.0.0.1", "::1"}:
+            raise socket.gaierror(socket.EAI_NONAME, f"{host} is not resolved in tests")
+        return client._system_resolve(host, port)
+
+    monkeypatch.setattr(client, "resolve", resolve_locally)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache(request: pytest.FixtureRequest) -> None:
     if not _uses_django(request):
         return
