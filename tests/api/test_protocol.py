@@ -212,3 +212,10 @@ def test_openapi_schema_is_served(anon_api):
     schema = anon_api.get("/api/openapi.json").json()
     assert "/api/v1/statuses" in schema["paths"]
     assert anon_api.get("/api/docs").status_code == 200
+
+
+def test_wrong_method_and_unknown_post_answer_json(alice_api):
+    wrong = alice_api.delete("/api/v1/timelines/home")
+    assert wrong.status_code == 405 and "error" in wrong.json()
+    unknown = alice_api.post("/api/v1/nothing/here", {"a": 1})
+    assert unknown.status_code == 404 and "error" in unknown.json()
