@@ -12,6 +12,8 @@ from __future__ import annotations
 from ninja import Router
 
 from rookery.feeds import api as feeds
+from rookery.suggestions import api as suggestions
 
 router = Router(tags=["rookery"])
 router.add_router("/v1/feeds", feeds.router)
+router.add_router("/", suggestions.router)
