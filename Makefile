@@ -30,10 +30,10 @@ demo: migrate
 
 ## The whole suite on SQLite (browser tests are `make test-browser`).
 test: $(STAMP)
-	$(BIN)/pytest -m "not browser" -n 2 --dist loadfile
+	$(BIN)/pytest -q -m "not browser" -n 2 --dist loadfile
 
 test-browser: $(STAMP)
-	$(BIN)/pytest -m browser -p no:xdist
+	$(BIN)/pytest -q -m browser -p no:xdist
 
 test-all: test test-browser
 

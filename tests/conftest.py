@@ -42,12 +42,21 @@ def _no_dns_beyond_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     Posts in tests link to example.com and friends; their link cards then fail with
     "host not found" instead of sending a DNS query out.
     """
+    import ipaddress
     import socket
 
     from rookery.outbound import client
 
+    def is_literal(host: str) -> bool:
+        try:
+            ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            return False
+        return True
+
     def resolve_locally(host: str, port: int) -> list[str]:
-        if host.lower().rstrip(".") not in {"localhost", "127.0.0.1", "::1"}:
+        # Address literals need no DNS; the client's own address policy still applies.
+        if not is_literal(host) and host.lower().rstrip(".") != "localhost":
             raise socket.gaierror(socket.EAI_NONAME, f"{host} is not resolved in tests")
         return client._system_resolve(host, port)
 

@@ -125,6 +125,15 @@ def test_delete_updates_every_counter(alice, bob):
     assert alice.posts_count == 0
 
 
+def test_undoing_a_repost_leaves_the_reposters_post_count_alone(alice, bob):
+    make_post(bob, "my own words")
+    original = make_post(alice, "worth sharing")
+    reblog_create(user=bob, post=original)
+    reblog_delete(user=bob, post=original)
+    bob.refresh_from_db()
+    assert bob.posts_count == 1
+
+
 def test_idempotency_key_returns_the_first_post(alice):
     first = make_post(alice, "once", idempotency_key="abc")
     again = make_post(alice, "once (retried)", idempotency_key="abc")

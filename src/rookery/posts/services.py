@@ -229,9 +229,10 @@ def post_delete(*, post: Post, actor: User) -> None:
     """Delete a post (by its author, or by a moderator through the moderation service)."""
     if post.author_id != actor.pk and not actor.is_staff:
         raise PermissionDenied("Only the author can delete a post.")
-    User.objects.filter(pk=post.author_id, posts_count__gt=0).update(
-        posts_count=F("posts_count") - 1
-    )
+    if post.reblog_of_id is None:  # reposts never counted as the reposter's posts
+        User.objects.filter(pk=post.author_id, posts_count__gt=0).update(
+            posts_count=F("posts_count") - 1
+        )
     if post.in_reply_to_id is not None:
         Post.objects.filter(pk=post.in_reply_to_id, replies_count__gt=0).update(
             replies_count=F("replies_count") - 1
