@@ -52,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         posts,
         page,
-        {"form": form, "top_id": posts[0].pk if posts and page.is_first else None},
+        {"form": form, "top_id": posts[0].pk if posts else 0},
     )
 
 
