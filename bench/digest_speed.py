@@ -3,11 +3,16 @@
 Target: p50 <= 200 ms for build_catchup (featurize, fold, score, select), with a reader model
 that has already learnt from some feedback. Synthetic posts only; no data files needed.
 
-Not measured here: the "morning email run for 10,000 readers" needs the Django side (candidate
-selection queries, model loading, rendering, sending) and belongs in a bench next to that code.
-Multiply this p50 by 10,000 / worker count for a lower bound on the algorithm's share of it.
+With --email-readers N (10,000 for the issue's figure) it also measures the morning email run
+on one worker: a fresh SQLite network (bench/_network.py: power-law follows, posts moved into
+the last 24 hours, timelines as fan-out leaves them, plus likes so affinity and second-degree
+shares have data) with N readers subscribed across time zones, then, in a child process so its
+memory is its own, every reader's catch-up built, rendered (HTML + text) and handed to a mail
+backend that serialises the message and throws it away. Reported: total time, CPU time,
+per-reader p50, peak memory (ru_maxrss) and the process's memory before the run.
 
 Run: .venv/bin/python bench/digest_speed.py [--runs 30] [--candidates 2000]
+     .venv/bin/python bench/digest_speed.py --email-readers 10000 [--skip-generate]
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import os
 import platform
 import random
 import statistics
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +33,9 @@ from tqdm import tqdm
 
 from rookery.algorithms.catchup import Candidate, Reader, ReaderModel, build_catchup
 
-RESULTS = Path(__file__).resolve().parent / "results" / "digest_speed.json"
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS = BENCH_DIR / "results" / "digest_speed.json"
+EMAIL_RESULTS = BENCH_DIR / "results" / "digest_email.json"
 NOW = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 
 
@@ -101,7 +110,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--candidates", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--email-readers", type=int, default=0, help="Also time the email run.")
+    parser.add_argument("--skip-generate", action="store_true", help="Reuse the email network.")
+    parser.add_argument("--email-phase", choices=["generate", "run"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.email_phase:
+        from _digest_email import email_phase
+
+        email_phase(args.email_phase, args.email_readers, args.seed)
+        return
 
     rng = random.Random(args.seed)
     candidates = make_candidates(args.candidates, rng)
@@ -137,7 +154,6 @@ def main() -> None:
     print(f"build_catchup p50: {p50:.1f} ms (target <= 200 ms), p99: {p99:.1f} ms")
     print(f"CPU time p50: {cpu_p50:.1f} ms; load average {load:.2f} on {os.cpu_count()} cores")
     print(f"shown items: {shown}, skipped as noise: {catchup.skipped_count}")
-    print("10,000-reader morning email run: not measured here (needs the Django side).")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
@@ -155,12 +171,29 @@ def main() -> None:
                 "shown_items": shown,
                 "skipped_noise": catchup.skipped_count,
                 "machine": platform.platform(),
-                "note": "10,000-reader email run needs the Django side; not measured here",
+                "email_run": "see digest_email.json (--email-readers)",
             },
             indent=2,
         )
     )
     print(f"wrote {RESULTS}")
+    if args.email_readers:
+        email_run(args)
+
+
+def email_run(args: argparse.Namespace) -> None:
+    """Generation and the run each in a child process, so each one's peak memory is its own."""
+    base = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--email-readers",
+        str(args.email_readers),
+    ]
+    base += ["--seed", str(args.seed)]
+    if not args.skip_generate:
+        subprocess.run([*base, "--email-phase", "generate"], check=True)
+    subprocess.run([*base, "--email-phase", "run"], check=True)
+    print(f"wrote {EMAIL_RESULTS}")
 
 
 if __name__ == "__main__":

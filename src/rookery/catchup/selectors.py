@@ -70,6 +70,7 @@ def digest_start_id(user_id: int) -> int:
 class CandidateSet:
     candidates: list[Candidate]
     posts: dict[int, Post]
+    tags: dict[int, tuple[str, ...]]
     newest_post_id: int
 
 
@@ -88,26 +89,31 @@ def candidates_for(user: User, *, since_id: int, now: datetime) -> CandidateSet:
     )
     merged = _merged_at_read(user, window)
     visible = visible_posts(user).filter(pk__in=set(delivered) | set(merged))
-    timeline_posts = list(visible.exclude(author_id=user.pk).select_related("reblog_of"))
+    # Ids only: the originals are loaded once below, whether delivered or reposted.
+    timeline_rows = list(
+        visible.exclude(author_id=user.pk).values_list("id", "author_id", "reblog_of_id")
+    )
     shared_by: dict[int, list[int]] = defaultdict(list)
     original_ids: set[int] = set()
-    for post in timeline_posts:
-        if post.reblog_of_id is not None:
-            shared_by[post.reblog_of_id].append(post.author_id)
-        original_ids.add(post.reblog_of_id or post.pk)
+    for post_id, author_id, reblog_of_id in timeline_rows:
+        if reblog_of_id is not None:
+            shared_by[reblog_of_id].append(author_id)
+        original_ids.add(reblog_of_id or post_id)
     second = _second_degree(user, since_id, now, exclude=original_ids)
     for post_id, people in second.items():
         shared_by[post_id].extend(people)
-    ids = original_ids | set(second)
-    posts = _load(user, ids)
-    newest = max([p.pk for p in timeline_posts] + list(posts), default=0)
+    posts = _load(user, original_ids | set(second))
+    tags = _tags_of(list(posts))
+    newest = max([row[0] for row in timeline_rows] + list(posts), default=0)
     out = []
     for post in sorted(posts.values(), key=lambda p: -p.pk):
         if post.author_id == user.pk:
             continue
         sharers = tuple(dict.fromkeys(p for p in shared_by.get(post.pk, []) if p != post.author_id))
-        out.append(_candidate(post, sharers, from_network=post.pk not in second))
-    return CandidateSet(out, posts, newest)
+        out.append(
+            _candidate(post, tags.get(post.pk, ()), sharers, from_network=post.pk not in second)
+        )
+    return CandidateSet(out, posts, tags, newest)
 
 
 def _window(prefix: str, since_id: int, now: datetime) -> Q:
@@ -158,16 +164,28 @@ def _load(user: User, ids: set[int]) -> dict[int, Post]:
     posts = (
         visible_posts(user)
         .filter(pk__in=ids, reblog_of__isnull=True)
-        # Everything the post card and the reasons show, in a fixed number of queries.
         .select_related("author", "link_card", "in_reply_to_author")
-        .prefetch_related("hashtags", "media")
     )
     loaded = {p.pk: p for p in posts}
     # The cap applies after the permission filter so hidden posts do not use up places.
     return dict(sorted(loaded.items(), reverse=True)[:MAX_CANDIDATES])
 
 
-def _candidate(post: Post, shared_by: tuple[int, ...], *, from_network: bool) -> Candidate:
+def _tags_of(post_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    # One flat query: prefetch_related builds a queryset per post, which cost more than the
+    # ranking itself for a 160-post morning.
+    tags: dict[int, list[str]] = defaultdict(list)
+    rows = Post.hashtags.through.objects.filter(post_id__in=post_ids).values_list(
+        "post_id", "hashtag__name"
+    )
+    for post_id, name in rows:
+        tags[post_id].append(name)
+    return {post_id: tuple(names) for post_id, names in tags.items()}
+
+
+def _candidate(
+    post: Post, hashtags: tuple[str, ...], shared_by: tuple[int, ...], *, from_network: bool
+) -> Candidate:
     domain = None
     if post.first_url:
         card = post.link_card
@@ -179,7 +197,7 @@ def _candidate(post: Post, shared_by: tuple[int, ...], *, from_network: bool) ->
         author_id=post.author_id,
         text=post.text,
         created_at=post.created_at,
-        hashtags=tuple(t.name for t in post.hashtags.all()),
+        hashtags=hashtags,
         link_url=post.first_url or None,
         link_domain=domain,
         is_question=post.is_question,
@@ -200,7 +218,7 @@ def candidate_for_post(user: User, post_id: int) -> Candidate | None:
     if post is None:
         return None
     follows = Follow.objects.filter(follower=user, followee_id=post.author_id).exists()
-    return _candidate(post, (), from_network=follows)
+    return _candidate(post, _tags_of([post_id]).get(post_id, ()), (), from_network=follows)
 
 
 def affinity_of(user: User, *, now: datetime) -> dict[int, float]:

@@ -28,6 +28,7 @@ class TodayItem:
     post: Post
     item: CatchupItem
     folded: list[Post] = field(default_factory=list)
+    hashtags: tuple[str, ...] = ()
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -36,7 +37,7 @@ class TodayItem:
     @property
     def topics(self) -> list[str]:
         """Hashtags offered for "Mute this topic"."""
-        return [t.name for t in self.post.hashtags.all()][:3]
+        return list(self.hashtags[:3])
 
 
 @dataclass
@@ -104,7 +105,7 @@ def catchup_today(
 
     def wrap(item: CatchupItem) -> TodayItem:
         folded = [found.posts[i] for i in item.folded_post_ids if i in found.posts]
-        return TodayItem(found.posts[item.post_id], item, folded)
+        return TodayItem(found.posts[item.post_id], item, folded, found.tags.get(item.post_id, ()))
 
     sections = [
         TodaySection(key, SECTION_TITLES[key], [wrap(i) for i in items])

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,6 +45,8 @@ def _page_context(request: HttpRequest, digest: Today, show_noise: bool) -> dict
     posts = [entry.post for entry in digest.items()]
     if show_noise:
         posts += [entry.post for entry in digest.skipped]
+    # Images are only needed by the cards on this page, not by the email or the feed.
+    prefetch_related_objects(posts, "media")
     return {
         "today": digest,
         "show_noise": show_noise,
