@@ -138,18 +138,3 @@ def familiar_followers(
             bucket.append(link.follower)
     return result
 
-
-def popular_accounts_to_follow(viewer: User, *, limit: int = 40) -> list[User]:
-    """Discoverable people with the most followers whom the viewer neither follows nor blocks.
-
-    The plain fallback behind the API's suggestions until who-to-follow ranks them.
-    """
-    excluded = blocked_user_ids(viewer.pk) | {viewer.pk}
-    return list(
-        User.objects.active()
-        .filter(discoverable=True)
-        .exclude(pk__in=excluded)
-        .exclude(pk__in=following_ids(viewer.pk))
-        .exclude(pk__in=FollowRequest.objects.filter(requester=viewer).values("target_id"))
-        .order_by("-followers_count", "-id")[:limit]
-    )
