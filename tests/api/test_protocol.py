@@ -191,7 +191,7 @@ def test_update_credentials_with_multipart_avatar(alice_api):
     assert "/media/avatars/" in me["avatar"]
 
 
-def test_suggestions_are_popular_accounts_not_followed(alice, bob, carol, alice_api):
+def test_suggestions_come_from_who_to_follow(alice, bob, carol, alice_api):
     make_follow(carol, bob)
     make_follow(alice, carol)
     names = [s["account"]["username"] for s in alice_api.get("/api/v2/suggestions").json()]
@@ -219,3 +219,11 @@ def test_wrong_method_and_unknown_post_answer_json(alice_api):
     assert wrong.status_code == 405 and "error" in wrong.json()
     unknown = alice_api.post("/api/v1/nothing/here", {"a": 1})
     assert unknown.status_code == 404 and "error" in unknown.json()
+
+
+def test_dismissed_suggestions_stay_away(alice, bob, carol, alice_api):
+    make_follow(carol, bob)
+    make_follow(alice, carol)
+    assert alice_api.delete(f"/api/v1/suggestions/{bob.pk}").status_code == 200
+    names = [s["account"]["username"] for s in alice_api.get("/api/v2/suggestions").json()]
+    assert "bob" not in names

@@ -1,4 +1,4 @@
-"""``/api/v2/suggestions``: partial, popular accounts until who-to-follow serves the API."""
+"""``/api/v2/suggestions``: Rookery's who-to-follow in Mastodon's shape."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
 from rookery.api.auth import Token, user_of
-from rookery.api.routes.common import documented, respond
+from rookery.api.routes.common import account_or_404, documented, respond
 from rookery.api.serializers import context_of
 from rookery.api.serializers.account import AccountOut, serialize_account
-from rookery.social.selectors import popular_accounts_to_follow
+from rookery.suggestions.selectors import suggestions_for
+from rookery.suggestions.services import suggestion_dismiss
 
 router = Router(tags=["suggestions"])
 
@@ -26,12 +27,24 @@ class SuggestionParams(Schema):
 
 @router.get("/v2/suggestions", response=documented(list[SuggestionOut]), auth=Token("read"))
 def suggestions(request: HttpRequest, params: Query[SuggestionParams]) -> HttpResponse:
+    user = user_of(request)
     limit = max(1, min(params.limit, 80))
     ctx = context_of(request)
-    people = popular_accounts_to_follow(user_of(request), limit=limit)
-    return respond(
-        [
-            {"source": "global", "sources": ["most_followed"], "account": serialize_account(u, ctx)}
-            for u in people
-        ]
-    )
+    result = []
+    for item in suggestions_for(user, limit=limit):
+        # Mastodon's vocabulary: reasons from the follow graph are "friends of friends".
+        source = "friends_of_friends" if item.followed_by_count else "similar_to_recently_followed"
+        result.append(
+            {
+                "source": "past_interactions",
+                "sources": [source],
+                "account": serialize_account(item.user, ctx),
+            }
+        )
+    return respond(result)
+
+
+@router.delete("/v1/suggestions/{account_id}", response=documented(dict), auth=Token("read"))
+def dismiss(request: HttpRequest, account_id: str) -> HttpResponse:
+    suggestion_dismiss(user=user_of(request), dismissed=account_or_404(account_id))
+    return respond({})
