@@ -16,6 +16,8 @@ def main() -> None:
     argv = sys.argv[:]
     if len(argv) == 1:
         argv.append("help")
+    # Django command names can't contain dashes; the documented spelling has one.
+    argv[1] = {"import-graph": "import_graph"}.get(argv[1], argv[1])
     execute_from_command_line(argv)
 
 
