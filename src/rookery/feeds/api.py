@@ -15,7 +15,7 @@ from ninja import Query, Router, Schema
 
 from rookery.api.auth import Token, user_of
 from rookery.api.errors import not_found
-from rookery.api.routes.common import documented, respond
+from rookery.api.routes.common import documented, parse_id, respond
 from rookery.api.serializers import iso
 from rookery.feeds import polling, selectors, services
 from rookery.feeds.models import DEFAULT_FEED_TEMPLATE, Feed, Promotion
@@ -131,15 +131,15 @@ def promotion_json(promotion: Promotion) -> dict[str, object]:
     }
 
 
-def _feed(request: HttpRequest, feed_id: int) -> Feed:
-    feed = selectors.feed_of(user_of(request), feed_id)
+def _feed(request: HttpRequest, feed_id: str) -> Feed:
+    feed = selectors.feed_of(user_of(request), parse_id(feed_id, "Feed"))
     if feed is None:
         raise not_found("Feed")
     return feed
 
 
-def _promotion(request: HttpRequest, promotion_id: int) -> Promotion:
-    promotion = selectors.promotion_of(user_of(request), promotion_id)
+def _promotion(request: HttpRequest, promotion_id: str) -> Promotion:
+    promotion = selectors.promotion_of(user_of(request), parse_id(promotion_id, "Promotion"))
     if promotion is None:
         raise not_found("Promotion")
     return promotion
@@ -157,48 +157,7 @@ def feeds_add(request: HttpRequest, data: FeedIn) -> HttpResponse:
     return respond(feed_json(feed))
 
 
-@router.get("/{int:feed_id}", response=documented(FeedOut), auth=READ, summary="A feed")
-def feeds_get(request: HttpRequest, feed_id: int) -> HttpResponse:
-    return respond(feed_json(_feed(request, feed_id)))
-
-
-@router.patch("/{int:feed_id}", response=documented(FeedOut), auth=WRITE, summary="Feed settings")
-def feeds_update(request: HttpRequest, feed_id: int, data: FeedSettingsIn) -> HttpResponse:
-    feed = _feed(request, feed_id)
-    changes = data.dict(exclude_unset=True)
-    feed = services.feed_update(
-        feed=feed,
-        actor=user_of(request),
-        template=changes.get("template") or feed.template,
-        mode=changes.get("mode") or feed.mode,
-        visibility=changes.get("visibility") or feed.visibility,
-        schedule_time=changes.get("schedule_time", feed.schedule_time),
-    )
-    return respond(feed_json(feed))
-
-
-@router.delete("/{int:feed_id}", response=documented(dict), auth=WRITE, summary="Remove a feed")
-def feeds_delete(request: HttpRequest, feed_id: int) -> HttpResponse:
-    services.feed_delete(feed=_feed(request, feed_id), actor=user_of(request))
-    return respond({})
-
-
-@router.post(
-    "/{int:feed_id}/check", response=documented(FeedOut), auth=WRITE, summary="Check a feed now"
-)
-def feeds_check(request: HttpRequest, feed_id: int) -> HttpResponse:
-    feed = services.feed_check_now(feed=_feed(request, feed_id), actor=user_of(request))
-    return respond(feed_json(feed))
-
-
-@router.post(
-    "/{int:feed_id}/resume", response=documented(FeedOut), auth=WRITE, summary="Resume a feed"
-)
-def feeds_resume(request: HttpRequest, feed_id: int) -> HttpResponse:
-    feed = services.feed_resume(feed=_feed(request, feed_id), actor=user_of(request))
-    return respond(feed_json(feed))
-
-
+# Literal paths first: Django tries them in order and "promotions" would match {feed_id}.
 @router.get("/promotions", response=documented(list[PromotionOut]), auth=READ, summary="Promotions")
 def promotions_list(request: HttpRequest, params: Query[PromotionsParams]) -> HttpResponse:
     """``open``: drafts, scheduled and failed; ``published`` with clicks, likes and reposts;
@@ -213,18 +172,18 @@ def promotions_list(request: HttpRequest, params: Query[PromotionsParams]) -> Ht
 
 
 @router.get(
-    "/promotions/{int:promotion_id}", response=documented(PromotionOut), auth=READ,
+    "/promotions/{promotion_id}", response=documented(PromotionOut), auth=READ,
     summary="A promotion",
 )  # fmt: skip
-def promotions_get(request: HttpRequest, promotion_id: int) -> HttpResponse:
+def promotions_get(request: HttpRequest, promotion_id: str) -> HttpResponse:
     return respond(promotion_json(_promotion(request, promotion_id)))
 
 
 @router.patch(
-    "/promotions/{int:promotion_id}", response=documented(PromotionOut), auth=WRITE,
+    "/promotions/{promotion_id}", response=documented(PromotionOut), auth=WRITE,
     summary="Edit a draft",
 )  # fmt: skip
-def promotions_edit(request: HttpRequest, promotion_id: int, data: TextIn) -> HttpResponse:
+def promotions_edit(request: HttpRequest, promotion_id: str, data: TextIn) -> HttpResponse:
     promotion = services.promotion_update(
         promotion=_promotion(request, promotion_id), actor=user_of(request), text=data.text
     )
@@ -232,20 +191,20 @@ def promotions_edit(request: HttpRequest, promotion_id: int, data: TextIn) -> Ht
 
 
 @router.post(
-    "/promotions/{int:promotion_id}/publish", response=documented(PromotionOut), auth=WRITE,
+    "/promotions/{promotion_id}/publish", response=documented(PromotionOut), auth=WRITE,
     summary="Publish a draft now",
 )  # fmt: skip
-def promotions_publish(request: HttpRequest, promotion_id: int) -> HttpResponse:
+def promotions_publish(request: HttpRequest, promotion_id: str) -> HttpResponse:
     promotion = _promotion(request, promotion_id)
     promotion = services.promotion_publish(promotion_id=promotion.pk, actor=user_of(request))
     return respond(promotion_json(promotion))
 
 
 @router.post(
-    "/promotions/{int:promotion_id}/schedule", response=documented(PromotionOut), auth=WRITE,
+    "/promotions/{promotion_id}/schedule", response=documented(PromotionOut), auth=WRITE,
     summary="Schedule a draft",
 )  # fmt: skip
-def promotions_schedule(request: HttpRequest, promotion_id: int, data: ScheduleIn) -> HttpResponse:
+def promotions_schedule(request: HttpRequest, promotion_id: str, data: ScheduleIn) -> HttpResponse:
     owner = user_of(request)
     publish_at = data.publish_at
     if timezone.is_naive(publish_at):
@@ -258,10 +217,10 @@ def promotions_schedule(request: HttpRequest, promotion_id: int, data: ScheduleI
 
 
 @router.post(
-    "/promotions/{int:promotion_id}/discard", response=documented(PromotionOut), auth=WRITE,
+    "/promotions/{promotion_id}/discard", response=documented(PromotionOut), auth=WRITE,
     summary="Discard a draft",
 )  # fmt: skip
-def promotions_discard(request: HttpRequest, promotion_id: int) -> HttpResponse:
+def promotions_discard(request: HttpRequest, promotion_id: str) -> HttpResponse:
     promotion = services.promotion_discard(
         promotion=_promotion(request, promotion_id), actor=user_of(request)
     )
@@ -269,11 +228,51 @@ def promotions_discard(request: HttpRequest, promotion_id: int) -> HttpResponse:
 
 
 @router.post(
-    "/promotions/{int:promotion_id}/draft", response=documented(PromotionOut), auth=WRITE,
+    "/promotions/{promotion_id}/draft", response=documented(PromotionOut), auth=WRITE,
     summary="Draft a past article",
 )  # fmt: skip
-def promotions_draft(request: HttpRequest, promotion_id: int) -> HttpResponse:
+def promotions_draft(request: HttpRequest, promotion_id: str) -> HttpResponse:
     promotion = polling.promotion_draft(
         promotion=_promotion(request, promotion_id), actor=user_of(request)
     )
     return respond(promotion_json(promotion))
+
+
+@router.get("/{feed_id}", response=documented(FeedOut), auth=READ, summary="A feed")
+def feeds_get(request: HttpRequest, feed_id: str) -> HttpResponse:
+    return respond(feed_json(_feed(request, feed_id)))
+
+
+@router.patch("/{feed_id}", response=documented(FeedOut), auth=WRITE, summary="Feed settings")
+def feeds_update(request: HttpRequest, feed_id: str, data: FeedSettingsIn) -> HttpResponse:
+    feed = _feed(request, feed_id)
+    changes = data.dict(exclude_unset=True)
+    feed = services.feed_update(
+        feed=feed,
+        actor=user_of(request),
+        template=changes.get("template") or feed.template,
+        mode=changes.get("mode") or feed.mode,
+        visibility=changes.get("visibility") or feed.visibility,
+        schedule_time=changes.get("schedule_time", feed.schedule_time),
+    )
+    return respond(feed_json(feed))
+
+
+@router.delete("/{feed_id}", response=documented(dict), auth=WRITE, summary="Remove a feed")
+def feeds_delete(request: HttpRequest, feed_id: str) -> HttpResponse:
+    services.feed_delete(feed=_feed(request, feed_id), actor=user_of(request))
+    return respond({})
+
+
+@router.post(
+    "/{feed_id}/check", response=documented(FeedOut), auth=WRITE, summary="Check a feed now"
+)
+def feeds_check(request: HttpRequest, feed_id: str) -> HttpResponse:
+    feed = services.feed_check_now(feed=_feed(request, feed_id), actor=user_of(request))
+    return respond(feed_json(feed))
+
+
+@router.post("/{feed_id}/resume", response=documented(FeedOut), auth=WRITE, summary="Resume a feed")
+def feeds_resume(request: HttpRequest, feed_id: str) -> HttpResponse:
+    feed = services.feed_resume(feed=_feed(request, feed_id), actor=user_of(request))
+    return respond(feed_json(feed))
