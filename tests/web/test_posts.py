@@ -240,8 +240,8 @@ def _thread_queries(client, replies: int) -> int:
     return len(ctx.captured_queries)
 
 
-# session, user, post, its media x2, thread, its media x2, likes, reposts, bookmarks, unread.
-THREAD_MAX_QUERIES = 12
+# session, user, post, its media, thread, its media, likes, reposts, bookmarks, unread.
+THREAD_MAX_QUERIES = 10
 
 
 def test_thread_query_count_is_fixed(client, alice, django_assert_max_num_queries):
