@@ -247,6 +247,7 @@ THREAD_MAX_QUERIES = 10
 def test_thread_query_count_is_fixed(client, alice, django_assert_max_num_queries):
     client.force_login(alice)
     assert _thread_queries(client, 3) == _thread_queries(client, 25)
-    root = Post.objects.filter(in_reply_to__isnull=True).first()
+    root = Post.objects.select_related("author").filter(in_reply_to__isnull=True).first()
+    url = f"/@{root.author.username}/{root.pk}/"
     with django_assert_max_num_queries(THREAD_MAX_QUERIES):
-        client.get(f"/@{root.author.username}/{root.pk}/")
+        client.get(url)
