@@ -100,7 +100,9 @@ def main() -> int:
 
 def _start_worker() -> subprocess.Popen[bytes]:
     rookery = Path(sys.executable).parent / "rookery"
-    return subprocess.Popen([str(rookery), "worker", "--threads", "2"], cwd=ROOT, env=os.environ.copy())
+    return subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+        [str(rookery), "worker", "--threads", "2"], cwd=ROOT, env=os.environ.copy()
+    )
 
 
 if __name__ == "__main__":

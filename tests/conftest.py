@@ -19,7 +19,9 @@ def _uses_django(request: pytest.FixtureRequest) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _run_after_commit_at_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+def _run_after_commit_at_once(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Run work that services schedule "after commit" immediately.
 
     Tests run inside a transaction that is rolled back, so real on-commit hooks would never

@@ -28,7 +28,9 @@ SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in [
         Setting("ROOKERY_ENV", "development", "`development` or `production`."),
-        Setting("DEBUG", "", "Force Django's debug mode on or off (defaults to on in development)."),
+        Setting(
+            "DEBUG", "", "Force Django's debug mode on or off (defaults to on in development)."
+        ),
         Setting("SECRET_KEY", "", "Signing key; generated and kept in the data dir when unset."),
         Setting("ROOKERY_DATA_DIR", "var", "Directory for the SQLite files, uploads and key."),
         Setting("DATABASE_URL", "", "Database URL; SQLite in the data dir when unset."),
@@ -39,24 +41,20 @@ SETTINGS: dict[str, Setting] = {
         Setting("ROOKERY_INSTANCE_NAME", "Rookery", "Instance title shown in the UI and API."),
         Setting("ROOKERY_SIGNUP_MODE", "open", "`open`, `invite` (invite links) or `closed`."),
         Setting("ROOKERY_POST_MAX_CHARS", "500", "Maximum characters in a post."),
-        Setting("ROOKERY_FANOUT_THRESHOLD", "10000", "Authors with more followers are merged at read."),
+        Setting(
+            "ROOKERY_FANOUT_THRESHOLD", "10000", "Authors with more followers are merged at read."
+        ),
         Setting("ROOKERY_FANOUT_BATCH", "1000", "Timeline rows written per fan-out batch."),
         Setting(
             "ROOKERY_FANOUT_RESUME_AFTER", "120", "Seconds before a stalled fan-out is resumed."
         ),
-        Setting(
-            "ROOKERY_TRACTION_RETENTION_DAYS", "90", "Days raw analytics events are kept."
-        ),
+        Setting("ROOKERY_TRACTION_RETENTION_DAYS", "90", "Days raw analytics events are kept."),
         Setting("ROOKERY_FEED_POLL_INTERVAL", "1800", "Seconds between checks of a blog feed."),
         Setting("ROOKERY_FEED_MAX_INTERVAL", "86400", "Longest back-off after feed errors, s."),
         Setting("ROOKERY_FEED_MAX_FAILURES", "5", "Failed checks in a row before a feed pauses."),
         Setting("ROOKERY_FEED_POLL_WORKERS", "8", "Feeds fetched at once by one poll task."),
-        Setting(
-            "ROOKERY_SUGGESTIONS_GRAPH_TTL", "30", "Seconds between merges of new follows."
-        ),
-        Setting(
-            "ROOKERY_SUGGESTIONS_GRAPH_REBUILD", "900", "Seconds between full graph rebuilds."
-        ),
+        Setting("ROOKERY_SUGGESTIONS_GRAPH_TTL", "30", "Seconds between merges of new follows."),
+        Setting("ROOKERY_SUGGESTIONS_GRAPH_REBUILD", "900", "Seconds between full graph rebuilds."),
         Setting("ROOKERY_TASKS_IMMEDIATE", "", "Run background tasks inline (tests)."),
         Setting("ROOKERY_OUTBOUND_ALLOW_PRIVATE", "false", "Let outbound HTTP reach private IPs."),
         Setting("ROOKERY_OUTBOUND_TIMEOUT", "10", "Outbound HTTP deadline in seconds."),

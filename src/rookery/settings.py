@@ -175,7 +175,9 @@ if TESTING:
 
 SIGNUP_MODE = env_str("ROOKERY_SIGNUP_MODE")
 if SIGNUP_MODE not in {"open", "invite", "closed"}:
-    raise ConfigurationError(f"ROOKERY_SIGNUP_MODE must be open, invite or closed, not {SIGNUP_MODE!r}")
+    raise ConfigurationError(
+        f"ROOKERY_SIGNUP_MODE must be open, invite or closed, not {SIGNUP_MODE!r}"
+    )
 
 # --- Posting and timelines ------------------------------------------------------------------
 POST_MAX_CHARS = env_int("ROOKERY_POST_MAX_CHARS")

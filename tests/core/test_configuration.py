@@ -68,7 +68,11 @@ def test_production_process_will_not_start_without_a_key(tmp_path):
 
 
 def test_bad_values_get_a_clear_message(tmp_path):
-    env = {"ROOKERY_POST_MAX_CHARS": "lots", "ROOKERY_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {
+        "ROOKERY_POST_MAX_CHARS": "lots",
+        "ROOKERY_DATA_DIR": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+    }
     result = subprocess.run(
         [sys.executable, "-c", "import rookery.settings"],
         env=env,

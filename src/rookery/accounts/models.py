@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 USERNAME_PATTERN = r"^[A-Za-z0-9_]{1,30}$"
 username_validator = RegexValidator(
     USERNAME_PATTERN,
-    "Usernames are 1–30 letters, digits or underscores.",
+    "Usernames are 1 to 30 letters, digits or underscores.",
 )
 
 
@@ -37,7 +37,9 @@ class User(AbstractUser):
     avatar = models.ImageField(upload_to="avatars/", blank=True)
     topics = models.ManyToManyField("posts.Hashtag", blank=True, related_name="experts")
     locked = models.BooleanField(default=False, help_text="Approve followers by hand.")
-    hide_follows = models.BooleanField(default=False, help_text="Hide who I follow and who follows me.")
+    hide_follows = models.BooleanField(
+        default=False, help_text="Hide who I follow and who follows me."
+    )
     discoverable = models.BooleanField(default=True, help_text="May be suggested to others.")
     timezone = models.CharField(max_length=64, default="UTC")
     suspended_at = models.DateTimeField(null=True, blank=True)

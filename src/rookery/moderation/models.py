@@ -32,6 +32,9 @@ class Report(models.Model):
         related_name="+",
     )
 
+    def __str__(self) -> str:
+        return f"report {self.pk} about {self.account_id} ({self.status})"
+
 
 class AuditLogEntry(models.Model):
     """What a moderator did, to whom, and why; never edited or deleted by the app."""
@@ -59,3 +62,6 @@ class AuditLogEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.moderator_id} at {self.created_at:%Y-%m-%d %H:%M}"

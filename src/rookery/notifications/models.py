@@ -40,3 +40,6 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "-id"]),
             models.Index(fields=["recipient", "read_at"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from rookery.accounts.models import User
@@ -11,7 +10,11 @@ from rookery.posts.models import Post
 from rookery.social.selectors import is_blocked_either_way, muted_user_ids
 
 # Reactions that mean the same thing when repeated: un-like then like again notifies once.
-_ONCE_PER_POST = {NotificationKind.FAVOURITE, NotificationKind.REBLOG, NotificationKind.ACCEPTED_ANSWER}
+_ONCE_PER_POST = {
+    NotificationKind.FAVOURITE,
+    NotificationKind.REBLOG,
+    NotificationKind.ACCEPTED_ANSWER,
+}
 
 
 def notify(

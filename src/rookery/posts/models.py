@@ -136,14 +136,22 @@ class PostRevision(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"revision of {self.post_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class Like(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes"
+    )
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "post"], name="like_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} likes {self.post_id}"
 
 
 class Bookmark(models.Model):
@@ -155,6 +163,9 @@ class Bookmark(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "post"], name="bookmark_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} bookmarked {self.post_id}"
 
 
 class MediaAttachment(models.Model):
@@ -170,3 +181,6 @@ class MediaAttachment(models.Model):
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.file.name or f"media {self.pk}"

@@ -68,7 +68,9 @@ def render_post(
     tokens = _md.parse(text)
     for block in tokens:
         if block.type == "inline" and block.children is not None:
-            block.children = _link_tags_and_mentions(block.children, result, mention_url, hashtag_url)
+            block.children = _link_tags_and_mentions(
+                block.children, result, mention_url, hashtag_url
+            )
     html = _md.renderer.render(tokens, _md.options, {})
     result.html = sanitise_html(html).strip()
     return result

@@ -14,7 +14,16 @@ from rookery.core import ratelimit
 from rookery.core.tasks import after_commit
 from rookery.notifications.models import NotificationKind
 from rookery.notifications.services import notify
-from rookery.posts.models import Bookmark, Hashtag, LinkCard, Like, MediaAttachment, Post, PostRevision, Visibility
+from rookery.posts.models import (
+    Bookmark,
+    Hashtag,
+    Like,
+    LinkCard,
+    MediaAttachment,
+    Post,
+    PostRevision,
+    Visibility,
+)
 from rookery.posts.rendering import Rendered, render_post, text_length
 from rookery.posts.selectors import can_see
 from rookery.social.selectors import is_blocked_either_way
@@ -105,14 +114,18 @@ def post_create(
     if visibility not in Visibility.values:
         raise ValidationError({"visibility": f"Unknown visibility {visibility!r}."})
     content_warning = content_warning.strip()[:200]
-    media = list(MediaAttachment.objects.filter(owner=author, post__isnull=True, pk__in=media_ids or []))
+    media = list(
+        MediaAttachment.objects.filter(owner=author, post__isnull=True, pk__in=media_ids or [])
+    )
     if media_ids and len(media) != len(set(media_ids)):
         raise ValidationError({"media_ids": "Unknown or already used media."})
     if len(media) > 4:
         raise ValidationError({"media_ids": "At most 4 images per post."})
     text = _validate_text(text, content_warning, has_media=bool(media))
     if in_reply_to is not None:
-        if not can_see(author, in_reply_to) or is_blocked_either_way(author.pk, in_reply_to.author_id):
+        if not can_see(author, in_reply_to) or is_blocked_either_way(
+            author.pk, in_reply_to.author_id
+        ):
             raise ValidationError({"in_reply_to": "That post does not exist."})
         if in_reply_to.reblog_of_id is not None:
             in_reply_to = in_reply_to.reblog_of
@@ -161,11 +174,15 @@ def _notify_post(post: Post, mentioned: list[User]) -> None:
     notified: set[int] = set()
     parent = post.in_reply_to
     if parent is not None and parent.author_id != post.author_id:
-        notify(recipient_id=parent.author_id, actor=post.author, kind=NotificationKind.REPLY, post=post)
+        notify(
+            recipient_id=parent.author_id, actor=post.author, kind=NotificationKind.REPLY, post=post
+        )
         notified.add(parent.author_id)
     for user in mentioned:
         if user.pk not in notified and can_see(user, post):
-            notify(recipient_id=user.pk, actor=post.author, kind=NotificationKind.MENTION, post=post)
+            notify(
+                recipient_id=user.pk, actor=post.author, kind=NotificationKind.MENTION, post=post
+            )
 
 
 def _schedule_delivery(post: Post) -> None:
@@ -209,7 +226,10 @@ def post_edit(*, post: Post, editor: User, text: str, content_warning: str = "")
     links_attach(post)
     _link_tags_and_mentions(post, rendered)
     PostRevision.objects.create(
-        post=post, text=post.text, html=post.html, content_warning=content_warning,
+        post=post,
+        text=post.text,
+        html=post.html,
+        content_warning=content_warning,
         created_at=post.edited_at,
     )
     if post.link_card_id is not None and post.link_card.status == LinkCard.Status.PENDING:
@@ -258,7 +278,12 @@ def like_create(*, user: User, post: Post) -> Post:
         _like, created = Like.objects.get_or_create(user=user, post=target)
         if created:
             Post.objects.filter(pk=target.pk).update(likes_count=F("likes_count") + 1)
-            notify(recipient_id=target.author_id, actor=user, kind=NotificationKind.FAVOURITE, post=target)
+            notify(
+                recipient_id=target.author_id,
+                actor=user,
+                kind=NotificationKind.FAVOURITE,
+                post=target,
+            )
     target.refresh_from_db(fields=["likes_count"])
     return target
 
@@ -268,7 +293,9 @@ def like_delete(*, user: User, post: Post) -> Post:
     with transaction.atomic():
         deleted, _ = Like.objects.filter(user=user, post=target).delete()
         if deleted:
-            Post.objects.filter(pk=target.pk, likes_count__gt=0).update(likes_count=F("likes_count") - 1)
+            Post.objects.filter(pk=target.pk, likes_count__gt=0).update(
+                likes_count=F("likes_count") - 1
+            )
     target.refresh_from_db(fields=["likes_count"])
     return target
 
@@ -289,7 +316,9 @@ def reblog_create(*, user: User, post: Post, visibility: str = Visibility.PUBLIC
                 author=user, reblog_of=target, visibility=visibility, created_at=timezone.now()
             )
             Post.objects.filter(pk=target.pk).update(reblogs_count=F("reblogs_count") + 1)
-            notify(recipient_id=target.author_id, actor=user, kind=NotificationKind.REBLOG, post=target)
+            notify(
+                recipient_id=target.author_id, actor=user, kind=NotificationKind.REBLOG, post=target
+            )
             from rookery.timelines.services import fanout_start
 
             fanout_start(reblog)

@@ -38,7 +38,9 @@ def follow_create(*, follower: User, followee: User, show_reposts: bool = True) 
     """Follow ``followee``; a locked account gets a follow request instead."""
     _check_can_follow(follower, followee)
     if Follow.objects.filter(follower=follower, followee=followee).exists():
-        Follow.objects.filter(follower=follower, followee=followee).update(show_reposts=show_reposts)
+        Follow.objects.filter(follower=follower, followee=followee).update(
+            show_reposts=show_reposts
+        )
         return FollowOutcome(following=True, requested=False)
     if followee.locked:
         with transaction.atomic():
@@ -46,7 +48,9 @@ def follow_create(*, follower: User, followee: User, show_reposts: bool = True) 
                 requester=follower, target=followee
             )
             if created:
-                notify(recipient_id=followee.pk, actor=follower, kind=NotificationKind.FOLLOW_REQUEST)
+                notify(
+                    recipient_id=followee.pk, actor=follower, kind=NotificationKind.FOLLOW_REQUEST
+                )
         return FollowOutcome(following=False, requested=True)
     _follow_insert(follower.pk, followee.pk, show_reposts=show_reposts)
     return FollowOutcome(following=True, requested=False)

@@ -28,6 +28,9 @@ class TimelineEntry(models.Model):
         ]
         indexes = [models.Index(fields=["owner", "author"])]
 
+    def __str__(self) -> str:
+        return f"{self.post_id} in {self.owner_id}'s home"
+
 
 class FanoutJob(models.Model):
     """Delivery of one post to its author's followers, resumable from ``cursor``.
@@ -51,6 +54,9 @@ class FanoutJob(models.Model):
     class Meta:
         indexes = [models.Index(fields=["state", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"fan-out of {self.post_id} ({self.state}, cursor {self.cursor})"
+
 
 class Marker(models.Model):
     """Where a reader stopped reading (Mastodon's markers API); the catch-up starts here."""
@@ -71,3 +77,6 @@ class Marker(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "timeline"], name="marker_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.timeline} at {self.last_read_id}"

@@ -122,10 +122,8 @@ def timeline_home(viewer: User, page: Page) -> list[Post]:
                 .values_list("id", flat=True)
             )
             ids = sorted(set(ids) | set(_page_ids(merged, query_page, "id")), reverse=True)
-            if page.min_id is not None:
-                ids = sorted(ids)[:limit][::-1]
-            else:
-                ids = ids[:limit]
+            # With min_id the page is the oldest ids above it, shown newest first.
+            ids = sorted(ids)[:limit][::-1] if page.min_id is not None else ids[:limit]
         if cacheable:
             cache.set(home_cache_key(viewer.pk), ids, HOME_CACHE_SECONDS)
         ids = ids[: page.limit]
@@ -204,9 +202,11 @@ def timeline_profile(
 
 def new_posts_count(viewer: User, since_id: int) -> int:
     """How many posts arrived above ``since_id``: the "N new posts" indicator."""
-    return TimelineEntry.objects.filter(owner=viewer, post_id__gt=since_id).exclude(
-        author_id=viewer.pk
-    ).count()
+    return (
+        TimelineEntry.objects.filter(owner=viewer, post_id__gt=since_id)
+        .exclude(author_id=viewer.pk)
+        .count()
+    )
 
 
 def markers_for(user: User, timelines: list[str]) -> list[Marker]:

@@ -25,7 +25,6 @@ from rookery.posts.models import Post, Visibility
 from rookery.social.models import Follow
 from rookery.timelines.models import FanoutJob, Marker, TimelineEntry
 
-
 # A repost is not delivered to someone whose timeline got the same post (or another repost
 # of it) within this window: the top of a timeline shouldn't show one post three times.
 REPOST_DEDUPE_WINDOW = timedelta(hours=24)
@@ -65,7 +64,9 @@ def fanout_run(job_id: int, *, max_batches: int | None = None) -> FanoutJob | No
         return job
     post = job.post
     batches = 0
-    if post.visibility != Visibility.MENTIONED and not is_merged_at_read(post.author.followers_count):
+    if post.visibility != Visibility.MENTIONED and not is_merged_at_read(
+        post.author.followers_count
+    ):
         while max_batches is None or batches < max_batches:
             if not _deliver_next_batch(job.pk, post):
                 break
@@ -73,10 +74,14 @@ def fanout_run(job_id: int, *, max_batches: int | None = None) -> FanoutJob | No
         else:
             return job
     # Mentioned people see the post at home even when they don't follow the author.
-    recipients = [uid for uid in post.mentions.values_list("pk", flat=True) if uid != post.author_id]
+    recipients = [
+        uid for uid in post.mentions.values_list("pk", flat=True) if uid != post.author_id
+    ]
     if recipients:
         _insert_entries(post, recipients)
-    FanoutJob.objects.filter(pk=job.pk).update(state=FanoutJob.State.DONE, updated_at=timezone.now())
+    FanoutJob.objects.filter(pk=job.pk).update(
+        state=FanoutJob.State.DONE, updated_at=timezone.now()
+    )
     job.state = FanoutJob.State.DONE
     return job
 
@@ -111,7 +116,10 @@ def _deliver_next_batch(job_id: int, post: Post) -> bool:
 
 def _insert_entries(post: Post, owner_ids: list[int]) -> int:
     TimelineEntry.objects.bulk_create(
-        [TimelineEntry(owner_id=oid, post_id=post.pk, author_id=post.author_id) for oid in owner_ids],
+        [
+            TimelineEntry(owner_id=oid, post_id=post.pk, author_id=post.author_id)
+            for oid in owner_ids
+        ],
         ignore_conflicts=True,
         batch_size=500,
     )
@@ -191,8 +199,12 @@ def timeline_on_block(*, blocker_id: int, blocked_id: int) -> None:
     TimelineEntry.objects.filter(owner_id=blocker_id, author_id=blocked_id).delete()
     TimelineEntry.objects.filter(owner_id=blocked_id, author_id=blocker_id).delete()
     # Reposts of the other's posts go too.
-    TimelineEntry.objects.filter(owner_id=blocker_id, post__reblog_of__author_id=blocked_id).delete()
-    TimelineEntry.objects.filter(owner_id=blocked_id, post__reblog_of__author_id=blocker_id).delete()
+    TimelineEntry.objects.filter(
+        owner_id=blocker_id, post__reblog_of__author_id=blocked_id
+    ).delete()
+    TimelineEntry.objects.filter(
+        owner_id=blocked_id, post__reblog_of__author_id=blocker_id
+    ).delete()
     cache.delete_many([home_cache_key(blocker_id), home_cache_key(blocked_id)])
 
 

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=0,
-            help="Serve with granian using this many processes (production). 0: development server.",
+            help="Serve with granian using this many processes (production); 0: dev server.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -79,4 +79,4 @@ class Command(BaseCommand):
             "rookery.wsgi:application",
         ]
         self.stdout.write(f"Rookery on http://{host}:{port}/ with {workers} granian workers")
-        os.execv(sys.executable, argv)
+        os.execv(sys.executable, argv)  # noqa: S606 - fixed argv, no shell
