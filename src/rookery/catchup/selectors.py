@@ -56,9 +56,14 @@ def marker_id(user_id: int, timeline: str = Marker.Timeline.HOME) -> int:
 
 
 def digest_start_id(user_id: int) -> int:
-    """Where the email starts: after the marker or after the last emailed post, later wins."""
+    """Where the email starts: after the marker or after the last emailed post, later wins.
+
+    A day with nothing worth sending counts too: its noise is not news the next morning.
+    """
     last_emailed = (
-        DigestDelivery.objects.filter(user_id=user_id, state=DigestDelivery.State.SENT)
+        DigestDelivery.objects.filter(
+            user_id=user_id, state__in=[DigestDelivery.State.SENT, DigestDelivery.State.EMPTY]
+        )
         .order_by("-local_date")
         .values_list("last_post_id", flat=True)
         .first()
