@@ -76,9 +76,13 @@ def minhash_signatures(shingles: Sequence[np.ndarray]) -> np.ndarray:
         return sig
     flat = np.concatenate([shingles[i] for i in nonempty]).astype(np.uint64)
     starts = np.concatenate(([0], np.cumsum(lengths[nonempty])[:-1]))
-    with np.errstate(over="ignore"):
-        hashed = (flat[:, None] * _A[None, :] + _B[None, :]) >> _SHIFT
-    sig[nonempty] = np.minimum.reduceat(hashed, starts, axis=0)
+    # In place after the one (shingles x hashes) allocation: the array is tens of megabytes for
+    # a 2,000-post morning, and two temporaries of it cost more than the arithmetic.
+    # Hashes as rows, shingles as columns, so the per-post minimum runs along contiguous memory.
+    hashed = np.multiply.outer(_A, flat)
+    np.add(hashed, _B[:, None], out=hashed)
+    np.right_shift(hashed, _SHIFT, out=hashed)
+    sig[nonempty] = np.minimum.reduceat(hashed, starts, axis=1).T
     return sig
 
 
@@ -162,6 +166,12 @@ def fold(
 
     groups = []
     for idx in members.values():
+        if len(idx) == 1:
+            # Most posts fold with nothing; skip the ordering work below for them.
+            c = candidates[idx[0]]
+            sharers = (c.author_id,) if not c.shared_by else _sharers(candidates, idx, affinity)
+            groups.append(FoldedGroup(idx[0], (idx[0],), sharers))
+            continue
         # The representative is the version the reader is most likely to want to open:
         # from someone they follow, then from someone they interact with, then the most
         # engaged-with, then the earliest.
