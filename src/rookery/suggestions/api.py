@@ -74,9 +74,7 @@ class FollowEveryoneOut(Schema):
     skipped: int
 
 
-@router.get(
-    "/v1/suggestions", response=documented(list[RookerySuggestionOut]), auth=Token("read")
-)
+@router.get("/v1/suggestions", response=documented(list[RookerySuggestionOut]), auth=Token("read"))
 def suggestions(request: HttpRequest, params: Query[SuggestionParams]) -> HttpResponse:
     ctx = context_of(request)
     items = selectors.suggestions_for(user_of(request), limit=max(1, params.limit))
@@ -114,7 +112,8 @@ def _event_json(request: HttpRequest, event: Event, me: User) -> dict[str, Any]:
         "ends_on": event.ends_on.isoformat(),
         "hashtag": event.hashtag.name,
         "url": request.build_absolute_uri(reverse("suggestions:event", args=[event.slug])),
-        "members_count": event.memberships.count(),
+        # events_of() counts members for a whole list in its one query.
+        "members_count": getattr(event, "members_count", None) or event.memberships.count(),
         "member": member,
         "join_code": event.join_code if member else None,
         "join_url": join_url,
@@ -153,9 +152,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return respond(_event_json(request, _event_or_404(slug), user_of(request)))
 
 
-@router.get(
-    "/v1/events/{slug}/members", response=documented(list[AccountOut]), auth=Token("read")
-)
+@router.get("/v1/events/{slug}/members", response=documented(list[AccountOut]), auth=Token("read"))
 def event_members(request: HttpRequest, slug: str) -> HttpResponse:
     event = _event_or_404(slug)
     if not selectors.is_member(event, user_of(request)):
