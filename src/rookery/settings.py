@@ -226,6 +226,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL")
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+if not PRODUCTION:
+    # WhiteNoise serves from the app directories in development but still expects this to exist.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
