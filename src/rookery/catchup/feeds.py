@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.conf import settings
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -19,7 +17,7 @@ def _title(text: str) -> str:
     return first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1].rstrip() + "…"
 
 
-def catchup_atom(today: Today, *, feed_url: str, now: datetime) -> str:
+def catchup_atom(today: Today, *, feed_url: str) -> str:
     site = settings.SITE_URL
     feed = Atom1Feed(
         title=f"Your catch-up on {settings.INSTANCE_NAME}",

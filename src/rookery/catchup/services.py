@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from rookery.accounts.models import User
-from rookery.algorithms.catchup import LABELS, train_prior
+from rookery.algorithms.catchup import LABELS, Candidate, train_prior
 from rookery.algorithms.catchup.seed import SEED_NOISE, SEED_SIGNAL
 from rookery.catchup import selectors
 from rookery.catchup.models import (
@@ -89,7 +89,9 @@ def catchup_topic_mute(*, user: User, topic: str) -> CatchupSettings:
     return prefs
 
 
-def catchup_feedback(*, user: User, post_id: int, label: str, now: dt.datetime | None = None):
+def catchup_feedback(
+    *, user: User, post_id: int, label: str, now: dt.datetime | None = None
+) -> Candidate:
     """Teach the reader's model one click and keep the click for the nightly prior.
 
     The settings row is locked while the model is read, updated and written back, so two

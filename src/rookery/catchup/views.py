@@ -182,7 +182,7 @@ def atom(request: HttpRequest, token: str) -> HttpResponse:
     if prefs is None or not prefs.user.is_active or prefs.user.is_suspended:
         raise Http404("No such feed.")
     digest = catchup_today(prefs.user, now=timezone.now(), prefs=prefs)
-    body = catchup_atom(digest, feed_url=request.build_absolute_uri(), now=timezone.now())
+    body = catchup_atom(digest, feed_url=request.build_absolute_uri())
     response = HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
     # The URL is a secret: keep it out of shared caches and referrers.
     response["Cache-Control"] = "private, max-age=300"
