@@ -22,6 +22,7 @@ address check would be meaningless.
 
 from __future__ import annotations
 
+import functools
 import http
 import ipaddress
 import re
@@ -379,9 +380,16 @@ class _GuardedResponseStream(httpx.SyncByteStream):
             close()
 
 
+@functools.cache
+def _default_ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs ~20 ms of CPU, most of a small fetch; contexts are safe to
+    # share between threads, so every fetch in a process reuses one.
+    return httpx.create_ssl_context()
+
+
 def ssl_context() -> ssl.SSLContext:
     # A function so tests can trust a local certificate authority.
-    return httpx.create_ssl_context()
+    return _default_ssl_context()
 
 
 class _GuardedTransport(httpx.BaseTransport):
