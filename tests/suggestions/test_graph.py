@@ -8,7 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rookery.algorithms.wtf import FollowGraph
-from rookery.suggestions.graph import graph_state, graph_version_bump, merge_new
+from rookery.suggestions.graph import (
+    graph_from_sorted,
+    graph_state,
+    graph_version_bump,
+    merge_new,
+)
 from tests.factories import make_follow
 from tests.suggestions.conftest import people
 
@@ -40,6 +45,23 @@ def test_merging_new_rows_gives_the_graph_a_full_build_would(old, new, new_users
         *arrays(old + new), users=np.concatenate([users, np.array([1000])])
     )
     assert_same(merged, full)
+
+
+@settings(max_examples=60, deadline=None)
+@given(pairs=edges, extra_users=st.lists(st.integers(1, 60), max_size=5))
+def test_building_from_the_tables_order_gives_what_from_edges_gives(pairs, extra_users):
+    unique = sorted({(a, b) for a, b in pairs if a != b})
+    followers = np.array([a for a, _ in unique], dtype=np.int64)
+    followees = np.array([b for _, b in unique], dtype=np.int64)
+    users = np.unique(np.concatenate([followers, followees, np.array(extra_users, np.int64)]))
+    assert_same(
+        graph_from_sorted(users, followers, followees),
+        FollowGraph.from_edges(followers, followees, users=users),
+    )
+    # An account missing from `users` (made while reading) falls back to a full build.
+    if users.size > 1 and followers.size:
+        fallback = graph_from_sorted(users[users != followers[0]], followers, followees)
+        assert_same(fallback, FollowGraph.from_edges(followers, followees, users=users))
 
 
 @pytest.mark.django_db
