@@ -54,7 +54,8 @@ def test_create_join_and_follow_everyone():
     counts = guest_api.post(f"/api/rookery/v1/events/{event['slug']}/follow_everyone").json()
     assert counts == {"followed": 1, "requested": 0, "skipped": 0}
     assert Follow.objects.filter(follower=guest, followee=owner).exists()
-    assert [e["slug"] for e in guest_api.get("/api/rookery/v1/events").json()] == [event["slug"]]
+    listed = guest_api.get("/api/rookery/v1/events").json()
+    assert [(e["slug"], e["members_count"]) for e in listed] == [(event["slug"], 2)]
 
 
 def test_bad_input_is_a_422_with_a_message_and_unknown_events_404():

@@ -97,6 +97,7 @@ def test_create_event_then_page_has_code_link_members_and_tagged_posts():
     assert "Bo" in html
     assert "Slides from the BoF" in html
     assert "Unrelated lunch post" not in html
+    assert "2 members" in client.get("/suggestions/").content.decode()
 
 
 def test_bad_event_form_is_a_400_with_the_message():

@@ -233,10 +233,13 @@ def is_member(event: Event, user: User) -> bool:
 
 def events_of(user: User) -> QuerySet[Event]:
     """The user's events, newest first, with how many people are in each."""
+    # A subquery, not memberships__user: filtering on the same join as the Count would count
+    # only the user's own membership.
+    mine = EventMembership.objects.filter(user=user).values("event_id")
     return (
-        Event.objects.filter(memberships__user=user)
+        Event.objects.filter(pk__in=mine)
         .select_related("hashtag")
-        .annotate(members_count=Count("memberships", distinct=True))
+        .annotate(members_count=Count("memberships"))
         .order_by("-starts_on", "-id")
     )
 
