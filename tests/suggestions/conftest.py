@@ -25,9 +25,7 @@ def people(*names: str) -> list[User]:
 
 
 def room(creator: User, *members: User, name: str = "PyCon BoF", hashtag: str = "") -> Event:
-    event = event_create(
-        creator=creator, name=name, starts_on=date(2025, 5, 14), hashtag=hashtag
-    )
+    event = event_create(creator=creator, name=name, starts_on=date(2025, 5, 14), hashtag=hashtag)
     for member in members:
         event_join(user=member, code=event.join_code)
     return event
