@@ -12,6 +12,7 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.apps import apps
 from django.core.exceptions import FieldError
@@ -21,7 +22,7 @@ from django.utils import timezone
 from rookery.accounts.models import User
 from rookery.algorithms import traction as maths
 from rookery.posts.models import Like, Post
-from rookery.posts.rendering import plain_text, text_length
+from rookery.posts.rendering import text_length
 from rookery.social.models import Follow
 from rookery.traction.links import LinkClicks, link_clicks_for_post
 from rookery.traction.models import AuthorDailyCount, EventKind, HourlyCount, PostTotal, ShortLink
@@ -96,11 +97,9 @@ def _totals(
     return result
 
 
-def _quotes(author: User, post_ids: list[int] | None = None) -> dict[int, int]:
+def _quotes(author: User, min_post_id: int = 0) -> dict[int, int]:
     """Per post: other people's posts on this instance that contain one of its URLs."""
-    mine = ShortLink.objects.filter(post__author=author)
-    if post_ids is not None:
-        mine = mine.filter(post_id__in=post_ids)
+    mine = ShortLink.objects.filter(post__author=author, post_id__gte=min_post_id)
     pairs = list(mine.values_list("post_id", "url_hash"))
     if not pairs:
         return {}
@@ -157,7 +156,7 @@ def post_metrics(post: Post) -> PostMetrics:
         likes=post.likes_count,
         reposts=post.reblogs_count,
         replies=post.replies_count,
-        quotes=_quotes(post.author, [post.pk]).get(post.pk, 0),
+        quotes=_quotes(post.author, post.pk).get(post.pk, 0),
         followers_gained=gained,
         links=link_clicks_for_post(post.pk),
         hourly_impressions=maths.hour_series_from_buckets(start, impressions),
@@ -171,19 +170,27 @@ class AuthorPosts:
     """Per-post statistics of one author's posts since a moment, and the posts themselves."""
 
     stats: list[maths.PostStats]
-    posts: dict[int, Post]
+    posts: dict[int, PostRow]
+
+
+class PostRow(NamedTuple):
+    # Plain tuples: building 2,000 model instances was a third of the insights page's time.
+    pk: int
+    text: str
+    created_at: datetime
+    in_reply_to_id: int | None
+    is_question: bool
+    first_url: str
+    likes_count: int
+    reblogs_count: int
+    replies_count: int
 
 
 def author_post_stats(author: User, since: datetime | None) -> AuthorPosts:
     posts_query = Post.objects.filter(author=author, reblog_of__isnull=True)
     if since is not None:
         posts_query = posts_query.filter(created_at__gte=since)
-    posts = list(
-        posts_query.order_by("id").only(
-            "id", "text", "html", "created_at", "in_reply_to_id", "is_question", "first_url",
-            "likes_count", "reblogs_count", "replies_count", "author_id",
-        )
-    )  # fmt: skip
+    posts = [PostRow(*row) for row in posts_query.order_by("id").values_list(*PostRow._fields)]
     if not posts:
         return AuthorPosts([], {})
     ids = [p.pk for p in posts]
@@ -197,7 +204,7 @@ def author_post_stats(author: User, since: datetime | None) -> AuthorPosts:
     promotions = promotion_post_ids(ids)
     times = [(p.pk, p.created_at) for p in posts]
     gained = _followers_gained(author, times, posts[0].created_at)
-    quotes = _quotes(author, ids if since is not None else None)
+    quotes = _quotes(author, min_id)
     zone = author_zone(author)
     stats = []
     for p in posts:
@@ -232,7 +239,7 @@ def author_post_stats(author: User, since: datetime | None) -> AuthorPosts:
 class Insights:
     days: int
     stats: list[maths.PostStats]
-    posts: dict[int, Post]
+    posts: dict[int, PostRow]
     totals: maths.GroupSummary
     profile_visits: int
     followers_gained: int
@@ -321,7 +328,7 @@ def export_rows(author: User, site_url: str) -> list[dict[str, object]]:
                 "replies": s.replies,
                 "quotes": s.quotes,
                 "followers_gained": s.followers,
-                "text": plain_text(post.html) if post.html else post.text,
+                "text": post.text,
             }
         )
     return rows
