@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from rookery.accounts.models import Invite, User
 from rookery.moderation.admin_actions import reason_action
@@ -52,6 +53,7 @@ class UserAdmin(DjangoUserAdmin):
         "posts_count",
         "last_login",
         "date_joined",
+        "profile_changed_at",
     ]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
@@ -72,7 +74,15 @@ class UserAdmin(DjangoUserAdmin):
         ("Privacy", {"fields": ["locked", "hide_follows", "discoverable"]}),
         (
             "Moderation and counters",
-            {"fields": ["suspended_at", "followers_count", "following_count", "posts_count"]},
+            {
+                "fields": [
+                    "suspended_at",
+                    "followers_count",
+                    "following_count",
+                    "posts_count",
+                    "profile_changed_at",
+                ]
+            },
         ),
     ]
     actions = [
@@ -92,6 +102,11 @@ class UserAdmin(DjangoUserAdmin):
             ),
         ),
     ]
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        # An admin edit changes what posts show of this person: new versions for their cards.
+        obj.profile_changed_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         # Deleting accounts in bulk skips every counter and leaves no trace; suspend instead.

@@ -43,6 +43,10 @@ class User(AbstractUser):
     discoverable = models.BooleanField(default=True, help_text="May be suggested to others.")
     timezone = models.CharField(max_length=64, default="UTC")
     suspended_at = models.DateTimeField(null=True, blank=True)
+    # When something other people see of this person changed (name, headline, bio, avatar,
+    # locked, ...): part of the version of every cached post card and status they wrote, so
+    # the accounts services (and the admin) set it with every such change.
+    profile_changed_at = models.DateTimeField(null=True, blank=True)
     # Denormalised counters, kept by the social and posts services with F() updates.
     followers_count = models.PositiveIntegerField(default=0)
     following_count = models.PositiveIntegerField(default=0)

@@ -202,7 +202,8 @@ def profile_update(
     user.headline = fields["headline"][0]
     user.bio = fields["bio"][0]
     user.website = website
-    user.save(update_fields=["display_name", "headline", "bio", "website"])
+    user.profile_changed_at = timezone.now()
+    user.save(update_fields=["display_name", "headline", "bio", "website", "profile_changed_at"])
     user.topics.set([Hashtag.objects.get_or_create(name=name)[0] for name in topics])
     return user
 
@@ -214,7 +215,8 @@ def avatar_set(*, user: User, upload: UploadedFile) -> User:
     user.avatar.save(
         f"{user.pk}-{secrets.token_hex(6)}.{extension}", ContentFile(content), save=False
     )
-    user.save(update_fields=["avatar"])
+    user.profile_changed_at = timezone.now()
+    user.save(update_fields=["avatar", "profile_changed_at"])
     if old_name and old_name != user.avatar.name:
         user.avatar.storage.delete(old_name)
     return user
@@ -224,7 +226,8 @@ def avatar_remove(*, user: User) -> User:
     if user.avatar:
         user.avatar.delete(save=False)
     user.avatar = ""
-    user.save(update_fields=["avatar"])
+    user.profile_changed_at = timezone.now()
+    user.save(update_fields=["avatar", "profile_changed_at"])
     return user
 
 
@@ -237,5 +240,9 @@ def account_settings_update(
     user.hide_follows = hide_follows
     user.discoverable = discoverable
     user.timezone = timezone_name
-    user.save(update_fields=["locked", "hide_follows", "discoverable", "timezone"])
+    # locked and discoverable are part of the account others see (Mastodon's Account).
+    user.profile_changed_at = timezone.now()
+    user.save(
+        update_fields=["locked", "hide_follows", "discoverable", "timezone", "profile_changed_at"]
+    )
     return user

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Value
 
 from rookery.accounts.models import User
 from rookery.posts.models import Bookmark, Like, MediaAttachment, Post, Visibility
@@ -107,18 +109,155 @@ def viewer_state(viewer: User | None, posts: list[Post]) -> ViewerState:
     if viewer is None or not viewer.is_authenticated or not posts:
         return ViewerState.empty()
     ids = {p.reblog_of_id or p.pk for p in posts}
-    return ViewerState(
-        liked=frozenset(
-            Like.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True)
-        ),
-        reblogged=frozenset(
+    # One round trip instead of three: likes, reposts and bookmarks as (kind, post id) rows.
+    kinds: dict[int, set[int]] = {1: set(), 2: set(), 3: set()}
+    rows = (
+        Like.objects.filter(user=viewer, post_id__in=ids)
+        .values_list(Value(1, output_field=IntegerField()), "post_id")
+        .union(
             Post.objects.filter(author=viewer, reblog_of_id__in=ids).values_list(
-                "reblog_of_id", flat=True
-            )
-        ),
-        bookmarked=frozenset(
-            Bookmark.objects.filter(user=viewer, post_id__in=ids).values_list("post_id", flat=True)
-        ),
+                Value(2, output_field=IntegerField()), "reblog_of_id"
+            ),
+            Bookmark.objects.filter(user=viewer, post_id__in=ids).values_list(
+                Value(3, output_field=IntegerField()), "post_id"
+            ),
+            all=True,
+        )
+    )
+    for kind, post_id in rows:
+        kinds[kind].add(post_id)
+    return ViewerState(
+        liked=frozenset(kinds[1]), reblogged=frozenset(kinds[2]), bookmarked=frozenset(kinds[3])
+    )
+
+
+# --- Thin rows and versions, for pages rendered from the cache (docs/architecture.md) -------
+
+# What a page needs of each post before it knows which cards it must render afresh: ids,
+# counters and the stamps that make up the versions below. No text, HTML or media.
+_THIN_POST_FIELDS = (
+    "id",
+    "author_id",
+    "reblog_of_id",
+    "created_at",
+    "edited_at",
+    "visibility",
+    "in_reply_to_id",
+    "in_reply_to_author_id",
+    "is_question",
+    "accepted_answer_id",
+    "link_card_id",
+    "replies_count",
+    "reblogs_count",
+    "likes_count",
+)
+_THIN_AUTHOR_FIELDS = (
+    "id",
+    "username",
+    "suspended_at",
+    "profile_changed_at",
+    "followers_count",
+    "following_count",
+    "posts_count",
+)
+_THIN_CARD_FIELDS = ("id", "status", "fetched_at")
+
+
+def _thin_only() -> list[str]:
+    fields: list[str] = []
+    for prefix in ("", "reblog_of__"):
+        fields += [f"{prefix}{f}" for f in _THIN_POST_FIELDS]
+        fields += [f"{prefix}author__{f}" for f in _THIN_AUTHOR_FIELDS]
+        fields += [f"{prefix}link_card__{f}" for f in _THIN_CARD_FIELDS]
+    return fields
+
+
+THIN_ONLY = _thin_only()
+
+
+def posts_thin(ids: list[int]) -> list[Post]:
+    """Posts in the order of ``ids`` with only their counters and version stamps loaded.
+
+    Enough to filter a page (authors, suspensions), to record impressions, to compute
+    :func:`post_version` and :func:`account_version`, and to draw the per-viewer action bar;
+    whatever else is read loads field by field, so renderers fetch the full rows of the posts
+    their cache misses with :func:`posts_full` instead.
+    """
+    found = (
+        Post.objects.filter(pk__in=ids)
+        .select_related(
+            "author", "link_card", "reblog_of", "reblog_of__author", "reblog_of__link_card"
+        )
+        .only(*THIN_ONLY)
+        .in_bulk(ids)
+    )
+    return [found[i] for i in ids if i in found]
+
+
+def is_thin(obj: Post | User) -> bool:
+    """True for an instance from :func:`posts_thin` (its text or profile is not loaded)."""
+    return ("html" if isinstance(obj, Post) else "bio") not in obj.__dict__
+
+
+def posts_full(posts: Iterable[Post]) -> dict[int, Post]:
+    """Fully loaded posts (display relations included) for ``posts``, thin or not, by id."""
+    result: dict[int, Post] = {}
+    missing: list[int] = []
+    for post in posts:
+        if is_thin(post):
+            missing.append(post.pk)
+        else:
+            result[post.pk] = post
+    if missing:
+        result.update(with_display_relations(Post.objects.filter(pk__in=missing)).in_bulk(missing))
+    return result
+
+
+def _stamp(value: datetime | None) -> str:
+    return f"{value.timestamp():.6f}" if value is not None else "-"
+
+
+def post_version(post: Post) -> str:
+    """Changes whenever what a post shows changes, counters aside (they are overlaid).
+
+    Text, content warning, mentions and tags change only by an edit (``edited_at``); the link
+    card by its fetch (``status``, ``fetched_at``); an accepted answer by ``accepted_answer_id``.
+    Media descriptions are the one thing edited in place: ``posts.services.media_update`` drops
+    the post's cached renderings instead.
+    """
+    card = post.link_card if post.link_card_id is not None else None
+    card_part = f"{card.pk}.{card.status}.{_stamp(card.fetched_at)}" if card else "-"
+    return (
+        f"{_stamp(post.edited_at)}:{card_part}:{post.accepted_answer_id or '-'}:"
+        f"{post.in_reply_to_author_id or '-'}:{post.visibility}"
+    )
+
+
+# Cache keys of a post's renderings: the API's status and the web UI's card (one card per
+# displayed post, so a repost's card includes its original). Versioned values: a stale entry
+# is simply not used. Here so that services can drop them without importing api/ or web/.
+def status_cache_key(post_id: int) -> str:
+    return f"status:{post_id}"
+
+
+def card_cache_key(post_id: int) -> str:
+    return f"card:{post_id}"
+
+
+def account_cache_key(user_id: int) -> str:
+    return f"account:{user_id}"
+
+
+def profile_version(user: User) -> str:
+    """Changes with what a post card shows of its author (name, headline, avatar)."""
+    return f"{user.username}:{_stamp(user.profile_changed_at)}"
+
+
+def account_version(user: User) -> str:
+    """Changes with anything of Mastodon's Account entity: profile, counters, suspension."""
+    return (
+        f"{profile_version(user)}:{user.followers_count}.{user.following_count}."
+        f"{user.posts_count}:{_stamp(user.suspended_at)}"
     )
 
 

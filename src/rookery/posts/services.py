@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -25,7 +26,7 @@ from rookery.posts.models import (
     Visibility,
 )
 from rookery.posts.rendering import Rendered, render_post, text_length
-from rookery.posts.selectors import can_see
+from rookery.posts.selectors import can_see, card_cache_key, status_cache_key
 from rookery.social.selectors import is_blocked_either_way
 from rookery.traction.links import links_attach
 
@@ -261,7 +262,19 @@ def post_delete(*, post: Post, actor: User) -> None:
         Post.objects.filter(pk=post.reblog_of_id, reblogs_count__gt=0).update(
             reblogs_count=F("reblogs_count") - 1
         )
+    post_id = post.pk
     post.delete()
+    # Nothing reads a deleted post's renderings again; this only frees the memory.
+    cache.delete_many([status_cache_key(post_id), card_cache_key(post_id)])
+
+
+def _renderings_drop(post_id: int) -> None:
+    """Forget the cached renderings of a post and of its reposts (whose cards include it).
+
+    For changes made in place that move none of the stamps ``post_version`` reads.
+    """
+    ids = [post_id, *Post.objects.filter(reblog_of_id=post_id).values_list("pk", flat=True)]
+    cache.delete_many([key for i in ids for key in (status_cache_key(i), card_cache_key(i))])
 
 
 def _interaction_target(user: User, post: Post) -> Post:
@@ -464,4 +477,7 @@ def media_update(*, media: MediaAttachment, owner: User, description: str) -> Me
         raise ValidationError({"description": "Descriptions are at most 1500 characters."})
     media.description = description.strip()
     media.save(update_fields=["description"])
+    if media.post_id is not None:
+        # Alt text shows in the post's status and card; no version stamp tracks it.
+        _renderings_drop(media.post_id)
     return media

@@ -13,11 +13,12 @@ writing millions of rows.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from rookery.core.tasks import after_commit
@@ -115,14 +116,40 @@ def _deliver_next_batch(job_id: int, post: Post) -> bool:
 
 
 def _insert_entries(post: Post, owner_ids: list[int]) -> int:
-    TimelineEntry.objects.bulk_create(
-        [
-            TimelineEntry(owner_id=oid, post_id=post.pk, author_id=post.author_id)
-            for oid in owner_ids
-        ],
-        ignore_conflicts=True,
-        batch_size=500,
+    """Deliver ``post`` to ``owner_ids`` in one statement; rows already there are skipped.
+
+    The ids travel as one parameter (a PostgreSQL array, a JSON list for SQLite) and the rows
+    are made by the database: no model instances, no per-row parameters, one round trip per
+    batch however big. That is most of what a 10,000-follower fan-out used to spend.
+    """
+    if not owner_ids:
+        return 0
+    meta = TimelineEntry._meta
+    quote = connection.ops.quote_name
+    into = (
+        f"{quote(meta.db_table)} ({quote(meta.get_field('owner').column)}, "
+        f"{quote(meta.get_field('post').column)}, {quote(meta.get_field('author').column)})"
     )
+    if connection.vendor == "postgresql":
+        sql = f"INSERT INTO {into} SELECT unnest(%s::bigint[]), %s, %s ON CONFLICT DO NOTHING"
+        params: list[object] = [owner_ids, post.pk, post.author_id]
+    elif connection.vendor == "sqlite":
+        # Table and column names come from the model, every value is a parameter.
+        sql = f"INSERT OR IGNORE INTO {into} SELECT value, %s, %s FROM json_each(%s)"  # noqa: S608
+        params = [post.pk, post.author_id, json.dumps(owner_ids)]
+    else:
+        TimelineEntry.objects.bulk_create(
+            [
+                TimelineEntry(owner_id=oid, post_id=post.pk, author_id=post.author_id)
+                for oid in owner_ids
+            ],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        sql = ""
+    if sql:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
     cache.delete_many([home_cache_key(oid) for oid in owner_ids])
     return len(owner_ids)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from ninja import Schema
 
 from rookery.accounts.models import User
@@ -12,7 +12,16 @@ from rookery.api.serializers import Context, iso, web_url
 from rookery.api.serializers.account import MASTODON_PRIVACY, AccountOut, serialize_account
 from rookery.api.serializers.media import MediaOut, serialize_media
 from rookery.posts.models import LinkCard, MediaAttachment, Post, PostRevision
-from rookery.posts.selectors import ViewerState, viewer_state
+from rookery.posts.selectors import (
+    ViewerState,
+    account_cache_key,
+    account_version,
+    is_thin,
+    post_version,
+    posts_full,
+    status_cache_key,
+    viewer_state,
+)
 
 
 class MentionOut(Schema):
@@ -115,38 +124,28 @@ def _card(card: LinkCard | None) -> dict[str, Any] | None:
     }
 
 
-@dataclass
-class _Page:
-    """What a page of statuses shares: viewer state, tags and mentions, serialised authors."""
-
-    ctx: Context
-    state: ViewerState
-    tags: dict[int, list[str]]
-    mentions: dict[int, list[tuple[int, str]]]
-    accounts: dict[int, dict[str, Any]]
-
-    def account(self, user: User) -> dict[str, Any]:
-        data = self.accounts.get(user.pk)
-        if data is None:
-            data = self.accounts[user.pk] = serialize_account(user, self.ctx)
-        return data
+# Cached per post (viewer-independent) and per author; docs/architecture.md, "Performance".
+STATUS_CACHE_SECONDS = 24 * 3600
 
 
-def _page(posts: list[Post], ctx: Context) -> _Page:
+def _tags_and_mentions(
+    ids: list[int],
+) -> tuple[dict[int, list[str]], dict[int, list[tuple[int, str]]]]:
     # Two flat queries through the join tables instead of prefetching model instances:
     # a page of 40 posts needs only names and ids here.
-    ids = [p.pk for p in posts]
     tags: dict[int, list[str]] = {}
+    mentions: dict[int, list[tuple[int, str]]] = {}
+    if not ids:
+        return tags, mentions
     for post_id, name in Post.hashtags.through.objects.filter(post_id__in=ids).values_list(
         "post_id", "hashtag__name"
     ):
         tags.setdefault(post_id, []).append(name)
-    mentions: dict[int, list[tuple[int, str]]] = {}
     for post_id, user_id, username in Post.mentions.through.objects.filter(
         post_id__in=ids
     ).values_list("post_id", "user_id", "user__username"):
         mentions.setdefault(post_id, []).append((user_id, username))
-    return _Page(ctx, viewer_state(ctx.viewer, posts), tags, mentions, {})
+    return tags, mentions
 
 
 def _media(post: Post) -> list[MediaAttachment]:
@@ -154,17 +153,23 @@ def _media(post: Post) -> list[MediaAttachment]:
     return list(cached) if cached is not None else list(post.media.all())
 
 
-def _one(post: Post, page: _Page, *, with_text: bool) -> dict[str, Any]:
-    ctx, state = page.ctx, page.state
+def _shared(
+    post: Post,
+    ctx: Context,
+    tags: dict[int, list[str]],
+    mentions: dict[int, list[tuple[int, str]]],
+    *,
+    with_text: bool,
+) -> dict[str, Any]:
+    """The status as every viewer sees it; ``account``, ``reblog`` and counters are slots."""
     url = ctx.absolute(web_url("web:post", post.author.username, post.pk))
-    original_id = post.reblog_of_id or post.pk
     data = {
         "id": str(post.pk),
         "uri": url,
         "url": url,
         "created_at": iso(post.created_at),
         "edited_at": iso(post.edited_at),
-        "account": page.account(post.author),
+        "account": None,
         "content": post.html,
         "visibility": MASTODON_PRIVACY.get(post.visibility, "public"),
         "sensitive": bool(post.content_warning),
@@ -178,16 +183,16 @@ def _one(post: Post, page: _Page, *, with_text: bool) -> dict[str, Any]:
                 "url": ctx.absolute(web_url("web:profile", username)),
                 "acct": username,
             }
-            for user_id, username in page.mentions.get(post.pk, [])
+            for user_id, username in mentions.get(post.pk, [])
         ],
         "tags": [
             {"name": name, "url": ctx.absolute(web_url("web:hashtag", name))}
-            for name in page.tags.get(post.pk, [])
+            for name in tags.get(post.pk, [])
         ],
         "emojis": [],
-        "reblogs_count": post.reblogs_count,
-        "favourites_count": post.likes_count,
-        "replies_count": post.replies_count,
+        "reblogs_count": 0,
+        "favourites_count": 0,
+        "replies_count": 0,
         "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
         "in_reply_to_account_id": (
             str(post.in_reply_to_author_id) if post.in_reply_to_author_id else None
@@ -202,26 +207,90 @@ def _one(post: Post, page: _Page, *, with_text: bool) -> dict[str, Any]:
     }
     if with_text:
         data["text"] = post.text
-    if ctx.viewer is not None:
-        data["favourited"] = original_id in state.liked
-        data["reblogged"] = original_id in state.reblogged
-        data["bookmarked"] = original_id in state.bookmarked
     return data
+
+
+class _Renderings:
+    """The cached shared parts of a page's statuses and accounts, filled in for misses.
+
+    One ``get_many`` for the whole page; full rows, tags and mentions are loaded only for the
+    posts (and accounts) whose cached version is missing or stale.
+    """
+
+    def __init__(self, shown: list[Post], ctx: Context, *, with_text: bool) -> None:
+        posts = {p.pk: p for p in shown}
+        authors = {p.author_id: p.author for p in posts.values()}
+        # The version says what the entry was made from; the base URL is part of every link.
+        post_versions = {
+            pid: f"{post_version(p)}|{ctx.base}|{with_text:d}" for pid, p in posts.items()
+        }
+        account_versions = {uid: f"{account_version(u)}|{ctx.base}" for uid, u in authors.items()}
+        keys = [status_cache_key(pid) for pid in posts] + [
+            account_cache_key(uid) for uid in authors
+        ]
+        found = cache.get_many(keys)
+        self.statuses: dict[int, dict[str, Any]] = {}
+        self.accounts: dict[int, dict[str, Any]] = {}
+        for pid, version in post_versions.items():
+            entry = found.get(status_cache_key(pid))
+            if entry is not None and entry[0] == version:
+                self.statuses[pid] = entry[1]
+        for uid, version in account_versions.items():
+            entry = found.get(account_cache_key(uid))
+            if entry is not None and entry[0] == version:
+                self.accounts[uid] = entry[1]
+        fresh: dict[str, tuple[str, dict[str, Any]]] = {}
+        missing = [p for pid, p in posts.items() if pid not in self.statuses]
+        if missing:
+            full = posts_full(missing)
+            tags, mentions = _tags_and_mentions(list(full))
+            for pid, post in full.items():
+                data = _shared(post, ctx, tags, mentions, with_text=with_text)
+                self.statuses[pid] = data
+                fresh[status_cache_key(pid)] = (post_versions[pid], data)
+        missing_users = [u for uid, u in authors.items() if uid not in self.accounts]
+        if missing_users:
+            thin = [u.pk for u in missing_users if is_thin(u)]
+            loaded = User.objects.in_bulk(thin) if thin else {}
+            for user in missing_users:
+                data = serialize_account(loaded.get(user.pk, user), ctx)
+                self.accounts[user.pk] = data
+                fresh[account_cache_key(user.pk)] = (account_versions[user.pk], data)
+        if fresh:
+            cache.set_many(fresh, STATUS_CACHE_SECONDS)
+
+    def status(self, post: Post, state: ViewerState, viewer: User | None) -> dict[str, Any]:
+        data = dict(self.statuses[post.pk])
+        data["account"] = self.accounts[post.author_id]
+        data["reblogs_count"] = post.reblogs_count
+        data["favourites_count"] = post.likes_count
+        data["replies_count"] = post.replies_count
+        if viewer is not None:
+            original_id = post.reblog_of_id or post.pk
+            data["favourited"] = original_id in state.liked
+            data["reblogged"] = original_id in state.reblogged
+            data["bookmarked"] = original_id in state.bookmarked
+        return data
 
 
 def serialize_statuses(
     posts: list[Post], ctx: Context, *, with_text: bool = False
 ) -> list[dict[str, Any]]:
-    """Many statuses in a fixed number of queries (tags, mentions, viewer state)."""
+    """Many statuses: cached shared parts, then counters and the viewer's state overlaid.
+
+    A page whose posts are all cached costs one cache round trip and the viewer-state query;
+    ``posts`` may be thin (``posts_thin``): full rows are loaded only for cache misses.
+    """
     if not posts:
         return []
-    everything = posts + [p.reblog_of for p in posts if p.reblog_of_id and p.reblog_of]
-    page = _page(everything, ctx)
+    shown = posts + [p.reblog_of for p in posts if p.reblog_of_id and p.reblog_of]
+    renderings = _Renderings(shown, ctx, with_text=with_text)
+    state = viewer_state(ctx.viewer, posts)
     result = []
     for post in posts:
-        data = _one(post, page, with_text=with_text)
+        data = renderings.status(post, state, ctx.viewer)
         if post.reblog_of_id is not None and post.reblog_of is not None:
-            data["reblog"] = _one(post.reblog_of, page, with_text=with_text)
+            data["reblog"] = renderings.status(post.reblog_of, state, ctx.viewer)
             # A repost shows the original's counters and the viewer's state of the original.
             for key in ("favourited", "reblogged", "bookmarked"):
                 if key in data["reblog"]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from django import template
@@ -88,3 +89,34 @@ def ago(value: datetime | None) -> str:
         return f"{int(seconds // 86400)} d"
     local = timezone.localtime(value)
     return date_format(local, "M j" if local.year == timezone.localtime().year else "M j, Y")
+
+
+@register.simple_tag(takes_context=True)
+def post_cards(context: template.Context, posts: list[Any]) -> str:
+    """The cards of a page of posts, from the cache where it can (``rookery.web.cards``).
+
+    Pages that mark accepted answers or offer "accept" (a question's thread) depend on more
+    than the post and the reader's reactions; they render ``post_card.html`` for each post.
+    """
+    from rookery.posts.selectors import ViewerState
+    from rookery.web.cards import post_cards_html
+
+    request = context.get("request")
+    csrf_token = context.get("csrf_token")
+    if request is None or not csrf_token or "accepted_ids" in context or "question" in context:
+        card = context.template.engine.get_template("web/partials/post_card.html")
+        parts = []
+        for post in posts:
+            with context.push(post=post):
+                parts.append(card.render(context))
+        return mark_safe("".join(parts))
+    # The cards' text is escaped when rendered (post HTML is sanitised when written).
+    return mark_safe(
+        post_cards_html(
+            list(posts),
+            user=context.get("user"),
+            state=context.get("state") or ViewerState.empty(),
+            back_url=context.get("back") or request.get_full_path(),
+            csrf_token=str(csrf_token),
+        )
+    )
