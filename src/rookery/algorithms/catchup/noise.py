@@ -28,7 +28,6 @@ from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
 
 from .features import FEATURE_VERSION, N_FEATURES, featurize, featurize_texts
 from .types import Candidate
@@ -135,6 +134,10 @@ def train_prior(
     if len(set(y.tolist())) < 2:
         raise ValueError("train_prior needs examples of both signal and noise")
     x = sp.vstack(blocks, format="csr")
+    # Imported here: scikit-learn takes ~1.5 s to import and only training needs it, not
+    # every web process that ranks a catch-up.
+    from sklearn.linear_model import LogisticRegression
+
     model = LogisticRegression(C=c, solver="liblinear", max_iter=2000)
     model.fit(x, y)
     return GlobalPrior(model.coef_.ravel().copy(), float(model.intercept_[0]) + signal_bias)
