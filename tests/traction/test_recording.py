@@ -106,9 +106,10 @@ def test_the_buffer_writes_in_batches_by_size_and_age():
     assert Event.objects.count() == 3 and len(buffer) == 0
     buffer.add([make(4)])
     clock[0] = 4.9
-    assert buffer.flush_if_due() == 0
+    buffer.flush_if_due()
+    assert Event.objects.count() == 3
     clock[0] = 5.0
-    assert buffer.flush_if_due() == 1
+    buffer.flush_if_due()
     assert Event.objects.count() == 4
 
 
@@ -152,3 +153,30 @@ def test_buffered_events_are_written_when_the_process_exits_normally(tmp_path):
         [sys.executable, "-c", count], env=env, check=True, capture_output=True, text=True
     )
     assert result.stdout.strip() == "1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_buffer_is_written_by_a_background_thread_not_the_request():
+    import threading
+    import time
+
+    buffer = EventBuffer(size=2, seconds=60, background=True)
+    now = timezone.now()
+    writers: list[str] = []
+    real_flush = buffer.flush
+
+    def flush() -> int:
+        writers.append(threading.current_thread().name)
+        return real_flush()
+
+    buffer.flush = flush  # type: ignore[method-assign]
+    events = [
+        Event(kind=1, owner_id=1, post_id=p, viewer=2, surface=1, hour=now, day=now.date())
+        for p in (1, 2)
+    ]
+    buffer.add(events)
+    deadline = time.monotonic() + 5
+    while Event.objects.count() < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert Event.objects.count() == 2
+    assert writers and threading.main_thread().name not in writers

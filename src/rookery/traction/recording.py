@@ -119,7 +119,7 @@ class EventBuffer:
             self._events.extend(events)
             full = len(self._events) >= self.size
         if full:
-            self.flush()
+            self._flush_soon()
 
     def due(self) -> bool:
         oldest = self._oldest
@@ -127,8 +127,24 @@ class EventBuffer:
             len(self._events) >= self.size or self.clock() - oldest >= self.seconds
         )
 
-    def flush_if_due(self) -> int:
-        return self.flush() if self.due() else 0
+    def flush_if_due(self) -> None:
+        if self.due():
+            self._flush_soon()
+
+    def _flush_soon(self) -> None:
+        """Write now, off the request's thread when background flushing is on.
+
+        A full batch is ~50 ms of inserts; done inline it lands on one unlucky reader's request.
+        """
+        if not self.background:
+            self.flush()
+            return
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(0, self._flush_in_thread)
+            self._timer.daemon = True
+            self._timer.start()
 
     def flush(self) -> int:
         with self._lock:
