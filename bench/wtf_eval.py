@@ -36,7 +36,12 @@ import numpy.typing as npt
 from tqdm import tqdm
 
 from rookery.algorithms.wtf import METHODS, FollowGraph, candidate_table, rank
-from rookery.algorithms.wtf.blend import BLEND_WEIGHTS, FEATURES, weight_vector
+from rookery.algorithms.wtf.blend import (
+    BLEND_WEIGHTS,
+    FEATURES,
+    MUTUAL_BLEND_WEIGHTS,
+    weight_vector,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "graphs"
@@ -193,20 +198,22 @@ def run_task(
     task: Task,
     data: Dataset,
     seed: int,
-    weights: npt.NDArray[np.float64] | None,
+    weights: Mapping[bool, npt.NDArray[np.float64]] | None,
     collect: bool,
     label: str,
 ) -> tuple[
     dict[str, dict[str, float]], list[tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]]
 ]:
     metrics = {method: Metrics.new() for method in METHODS}
+    # The production code picks the mutual or directed weights from the graph; so does the bench.
+    blend_weights = None if weights is None else weights[task.graph.is_mutual]
     rows: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]] = []
     for user, truth in tqdm(task.hidden.items(), desc=label, leave=False, mininterval=1.0):
         table = candidate_table(
             task.graph, user, topics=data.topics, rng_seed=seed * 1_000_003 + user
         )
         for method in METHODS:
-            chosen, _ = rank(table, method, K, weights if method == "blend" else None)
+            chosen, _ = rank(table, method, K, blend_weights if method == "blend" else None)
             metrics[method].add([int(x) for x in task.graph.ids[chosen]], truth)
         if collect and table.candidates.size:
             labels = np.isin(task.graph.ids[table.candidates], np.fromiter(truth, np.int64))
@@ -216,26 +223,32 @@ def run_task(
 
 def tune(
     datasets: list[Dataset], seeds: tuple[int, ...], sample_scale: float, strict: bool
-) -> dict[str, float]:
+) -> dict[bool, dict[str, float]]:
+    """One logistic regression per kind of graph (mutual or directed, as the graph reports)."""
     from sklearn.linear_model import LogisticRegression
 
-    features: list[npt.NDArray[np.float64]] = []
-    labels: list[npt.NDArray[np.bool_]] = []
+    groups: dict[bool, tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.bool_]]]] = {}
     for data in datasets:
         for seed in seeds:
             sample = None if data.sample is None else int(data.sample * sample_scale)
             task = cold_start_task(data, seed, sample, strict)
             _, rows = run_task(task, data, seed, None, True, f"tune {data.name} seed {seed}")
-            # Each graph gets equal say, whatever its number of users and candidates.
             x = np.concatenate([r[0] for r in rows])
             y = np.concatenate([r[1] for r in rows])
+            features, labels = groups.setdefault(task.graph.is_mutual, ([], []))
             features.append(x)
             labels.append(y)
-    weights = [np.full(x.shape[0], 1.0 / x.shape[0]) for x in features]
-    x, y, w = np.concatenate(features), np.concatenate(labels), np.concatenate(weights)
-    model = LogisticRegression(C=1.0, max_iter=2000)
-    model.fit(x, y, sample_weight=w * x.shape[0])
-    return {name: round(float(c), 3) for name, c in zip(FEATURES, model.coef_[0], strict=True)}
+    fitted: dict[bool, dict[str, float]] = {}
+    for mutual, (features, labels) in groups.items():
+        # Each graph and seed gets equal say, whatever its number of users and candidates.
+        weights = [np.full(x.shape[0], 1.0 / x.shape[0]) for x in features]
+        x, y, w = np.concatenate(features), np.concatenate(labels), np.concatenate(weights)
+        model = LogisticRegression(C=1.0, max_iter=2000)
+        model.fit(x, y, sample_weight=w * x.shape[0])
+        fitted[mutual] = {
+            name: round(float(c), 3) for name, c in zip(FEATURES, model.coef_[0], strict=True)
+        }
+    return fitted
 
 
 def mean_over(runs: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
@@ -255,21 +268,31 @@ def main() -> None:
     parser.add_argument("--tune", action="store_true", help="refit blend weights on TUNE_SEEDS")
     parser.add_argument("--strict", action="store_true", help="also hide reverse follows")
     parser.add_argument("--only", nargs="*", help="graph names to run (github bitcoin email)")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="*",
+        help="evaluate on these seeds instead (e.g. 100 101 102 while iterating, to keep the "
+        "report seeds unseen until the final run)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     seeds = REPORT_SEEDS[:1] if args.quick else REPORT_SEEDS
+    if args.seeds:
+        seeds = tuple(args.seeds)
     scale = 0.4 if args.quick else 1.0
     datasets = [load_github(), load_bitcoin(), load_email()]
     if args.only:
         datasets = [d for d in datasets if d.name in args.only]
 
-    weights_used = dict(BLEND_WEIGHTS)
+    weights_used = {False: dict(BLEND_WEIGHTS), True: dict(MUTUAL_BLEND_WEIGHTS)}
     if args.tune:
-        weights_used = tune(
-            datasets, TUNE_SEEDS[:1] if args.quick else TUNE_SEEDS, scale, args.strict
-        )
-        print("tuned blend weights:", json.dumps(weights_used, indent=1))
-    w = weight_vector(weights_used)
+        fitted = tune(datasets, TUNE_SEEDS[:1] if args.quick else TUNE_SEEDS, scale, args.strict)
+        weights_used.update(fitted)
+        for mutual, fit in fitted.items():
+            kind = "mutual" if mutual else "directed"
+            print(f"tuned {kind} blend weights:", json.dumps(fit, indent=1))
+    w = {mutual: weight_vector(values) for mutual, values in weights_used.items()}
 
     results: dict[str, dict[str, dict[str, float]]] = {}
     for data in datasets:
@@ -310,13 +333,18 @@ def main() -> None:
             )
     RESULTS.mkdir(parents=True, exist_ok=True)
     name = "wtf_eval" + ("_strict" if args.strict else "") + ("_quick" if args.quick else "")
+    if args.seeds:
+        name += "_seeds_" + "_".join(str(s) for s in seeds)
     out = RESULTS / f"{name}.json"
     out.write_text(
         json.dumps(
             {
                 "protocol": protocol,
                 "seeds": list(seeds),
-                "weights": weights_used,
+                "weights": {
+                    "mutual" if mutual else "directed": values
+                    for mutual, values in weights_used.items()
+                },
                 "results": results,
                 "targets": TARGETS,
             },

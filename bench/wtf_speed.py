@@ -4,7 +4,11 @@ Generates a Chung-Lu style graph (follower and followee drawn with Zipf-like wei
 permuted so that the most followed are not the ones who follow the most), builds the FollowGraph,
 then times `suggest` (blend, which runs every method) for a sample of users on one core.
 
-    .venv/bin/python bench/wtf_speed.py [--users 1000000 --edges 10000000 --sample 300]
+--mutual draws half as many pairs and adds each in both directions (same number of follows), so
+the graph reports `is_mutual` and the mutual-follow code path (odd-step PPR, similar-users SALSA)
+is the one timed.
+
+    .venv/bin/python bench/wtf_speed.py [--users 1000000 --edges 10000000 --sample 300] [--mutual]
 """
 
 from __future__ import annotations
@@ -61,23 +65,33 @@ def main() -> None:
     parser.add_argument("--edges", type=int, default=10_000_000)
     parser.add_argument("--sample", type=int, default=300)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--mutual", action="store_true", help="every follow returned")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # "one core", as the target says
 
     started = time.perf_counter()
-    followers, followees = power_law_edges(args.users, args.edges, rng)
+    if args.mutual:
+        a, b = power_law_edges(args.users, args.edges // 2, rng)
+        followers, followees = np.concatenate([a, b]), np.concatenate([b, a])
+        del a, b
+    else:
+        followers, followees = power_law_edges(args.users, args.edges, rng)
     generate_s = time.perf_counter() - started
     started, cpu_started = time.perf_counter(), time.process_time()
     graph = FollowGraph.from_edges(followers, followees)
     build_s = time.perf_counter() - started
     build_cpu_s = time.process_time() - cpu_started
     del followers, followees
+    reciprocity_started = time.process_time()
+    mutual = graph.is_mutual
+    reciprocity_ms = (time.process_time() - reciprocity_started) * 1000
     print(
         f"graph: {graph.num_users:,} users, {graph.num_follows:,} follows "
         f"(max followers {graph.in_degree.max():,}, max follows {graph.out_degree.max():,}); "
-        f"generated in {generate_s:.1f} s, built in {build_s:.1f} s"
+        f"generated in {generate_s:.1f} s, built in {build_s:.1f} s; reciprocity "
+        f"{graph.reciprocity:.3f} ({'mutual' if mutual else 'directed'}, {reciprocity_ms:.0f} ms)"
     )
 
     # Users who follow someone: a user who follows no one only gets the (cheap) popular list.
@@ -99,11 +113,13 @@ def main() -> None:
     newcomer_ms = (time.perf_counter() - newcomer) * 1000
     result = {
         "users": graph.num_users,
+        "mutual": mutual,
         "follows": graph.num_follows,
         "sample": int(ms.size),
         "generate_s": round(generate_s, 2),
         "build_s": round(build_s, 2),
         "build_cpu_s": round(build_cpu_s, 2),
+        "reciprocity_cpu_ms": round(reciprocity_ms, 1),
         "load_avg_1m": round(os.getloadavg()[0], 1),
         "suggest_ms_p50": round(float(np.percentile(ms, 50)), 2),
         "suggest_ms_p90": round(float(np.percentile(ms, 90)), 2),
@@ -118,7 +134,8 @@ def main() -> None:
     for key, value in result.items():
         print(f"{key:>16}: {value}")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "wtf_speed.json").write_text(json.dumps(result, indent=1))
+    name = "wtf_speed_mutual.json" if args.mutual else "wtf_speed.json"
+    (RESULTS / name).write_text(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":

@@ -170,13 +170,18 @@ def random_graph(rng: np.random.Generator, users: int, edges: int) -> FollowGrap
     users=st.integers(2, 40),
     density=st.integers(1, 6),
     method=st.sampled_from(METHODS),
+    mutual=st.booleans(),
     data=st.data(),
 )
 def test_exclusions_and_privacy_hold_on_random_graphs(
-    seed: int, users: int, density: int, method: str, data: st.DataObject
+    seed: int, users: int, density: int, method: str, mutual: bool, data: st.DataObject
 ) -> None:
     rng = np.random.default_rng(seed)
     g = random_graph(rng, users, users * density)
+    if mutual:  # the mutual-graph code path (odd-step PPR, similar-users SALSA)
+        a, b = g.edges()
+        g = FollowGraph.from_edges(np.concatenate([a, b]), np.concatenate([b, a]))
+        assert g.is_mutual or g.num_follows == 0
     everyone = [int(x) for x in g.ids]
     user = data.draw(st.sampled_from(everyone))
     exclude = set(data.draw(st.lists(st.sampled_from(everyone), max_size=5)))
@@ -205,3 +210,101 @@ def test_exclusions_and_privacy_hold_on_random_graphs(
         assert s.follows_you == g.follows(s.user_id, user)
     scores = [s.score for s in result]
     assert scores == sorted(scores, reverse=True)
+
+
+def mutual_graph(*pairs: tuple[int, int]) -> FollowGraph:
+    """Each pair follows each other, as on a friendship network."""
+    return graph_of(*pairs, *((b, a) for a, b in pairs))
+
+
+def test_reciprocity_counts_returned_follows_and_marks_mutual_graphs() -> None:
+    assert graph_of((ANA, BO), (BO, ANA), (ANA, CY), (CY, DEE)).reciprocity == 0.5
+    assert not CIRCLE.is_mutual and CIRCLE.reciprocity == 0.0
+    assert mutual_graph((ANA, BO), (BO, CY)).is_mutual
+    assert (
+        FollowGraph.from_edges(
+            np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+        ).reciprocity
+        == 0.0
+    )
+
+
+def test_reciprocity_is_sampled_on_large_graphs_and_matches_the_exact_share() -> None:
+    from rookery.algorithms.wtf.graph import RECIPROCITY_SAMPLE
+
+    rng = np.random.default_rng(4)
+    a, b = rng.integers(0, 50_000, 150_000), rng.integers(0, 50_000, 150_000)
+    # A third of the pairs returned: 2 of every 4 follows (the pair, both ways) are reciprocated.
+    g = FollowGraph.from_edges(np.concatenate([a, b[:50_000]]), np.concatenate([b, a[:50_000]]))
+    assert g.num_follows > RECIPROCITY_SAMPLE
+    n = np.int64(g.num_users)
+    src = np.repeat(np.arange(g.num_users, dtype=np.int64), g.out_degree)
+    exact = np.isin(g.out_indices.astype(np.int64) * n + src, src * n + g.out_indices).mean()
+    assert abs(g.reciprocity - exact) < 0.01
+    assert g.reciprocity == g.reciprocity  # cached, and deterministic
+
+
+# A mutual-follow graph where ana's friends bo and cy are also friends of dee and eve (people like
+# ana), whose other friends fay and gus are the ones to suggest; hal is popular elsewhere.
+SIMILAR = mutual_graph(
+    (ANA, BO),
+    (ANA, CY),
+    (DEE, BO),
+    (DEE, CY),
+    (EVE, BO),
+    (EVE, CY),
+    (DEE, FAY),
+    (EVE, FAY),
+    (EVE, GUS),
+    *((2000 + k, HAL) for k in range(6)),
+)
+
+
+def test_mutual_graphs_suggest_the_friends_of_people_like_you() -> None:
+    assert SIMILAR.is_mutual
+    for method in ("salsa", "ppr", "blend"):
+        result = suggest(SIMILAR, ANA, method=method, rng_seed=1)  # type: ignore[arg-type]
+        assert ids(result)[0] == FAY, method
+        assert ids(result).index(GUS) < ids(result).index(HAL), method
+
+
+def test_mutual_ppr_counts_only_odd_steps() -> None:
+    from rookery.algorithms.wtf.ppr import personalized_pagerank
+
+    ana = SIMILAR.index(ANA)
+    rng = np.random.default_rng(0)
+    odd = personalized_pagerank(SIMILAR, ana, rng, odd_steps_only=True)
+    both = personalized_pagerank(SIMILAR, ana, np.random.default_rng(0))
+    # The graph is two-coloured (ana, dee, eve and hal's fans on one side; bo, cy, fay, gus, hal
+    # on the other), so ana's side is only ever reached at even steps.
+    even_side = set(SIMILAR.indices([DEE, EVE, ANA]).tolist())
+    assert even_side.isdisjoint(odd.index.tolist())
+    assert even_side & set(both.index.tolist())
+    assert set(SIMILAR.indices([FAY, GUS]).tolist()) <= set(odd.index.tolist())
+
+
+def test_candidate_table_records_the_graph_kind_and_rank_uses_its_weights() -> None:
+    from rookery.algorithms.wtf import candidate_table, rank
+    from rookery.algorithms.wtf.blend import BLEND_WEIGHTS, MUTUAL_BLEND_WEIGHTS, weight_vector
+
+    table = candidate_table(SIMILAR, ANA, rng_seed=1)
+    assert table.mutual and not candidate_table(CIRCLE, ANA, rng_seed=1).mutual
+    default = rank(table, "blend", 5)
+    mutual = rank(table, "blend", 5, weight_vector(MUTUAL_BLEND_WEIGHTS))
+    assert default[0].tolist() == mutual[0].tolist()
+    assert np.allclose(default[1], mutual[1])
+    directed = rank(table, "blend", 5, weight_vector(BLEND_WEIGHTS))
+    assert not np.allclose(directed[1], mutual[1])
+
+
+def test_co_followers_weight_paths_by_how_few_follow_the_middle() -> None:
+    from rookery.algorithms.wtf.candidates import friends_of_friends
+
+    # ana and bo follow cy (2 followers); ana and dee follow eve (3 followers, with fay).
+    g = graph_of((ANA, CY), (BO, CY), (ANA, EVE), (DEE, EVE), (FAY, EVE))
+    two_hop = friends_of_friends(g, g.index(ANA))
+    co = two_hop.co_followers
+    score = dict(zip(g.ids[co.index].tolist(), co.score.tolist(), strict=True))
+    assert score[BO] == pytest.approx(1 / np.sqrt(2))
+    assert score[DEE] == pytest.approx(1 / np.sqrt(3))
+    assert score[FAY] == pytest.approx(1 / np.sqrt(3))

@@ -8,7 +8,7 @@ sources together).
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -69,6 +69,10 @@ class TwoHop:
     adamic_adar: Scored  # the same paths weighted by the selectivity of m (1 / log degree)
     via_followees: Scored  # u -> m -> c, weighted by 1 / log(1 + m's follows)
     via_followers: Scored  # u <- m -> c, weighted the same way
+    # u -> m <- c: people who follow what the user follows, weighted by 1 / sqrt(m's followers).
+    # The SALSA circle of trust on mutual graphs (salsa.similar_users); sqrt rather than log
+    # because a star followed by thousands says little about likeness (tuning seeds, GitHub).
+    co_followers: Scored
 
 
 def _cap_middles(middles: IndexArray, cost: npt.NDArray[np.int64], max_paths: int) -> IndexArray:
@@ -83,14 +87,16 @@ def _cap_middles(middles: IndexArray, cost: npt.NDArray[np.int64], max_paths: in
 def friends_of_friends(
     graph: FollowGraph, user: int, *, max_paths: int = MAX_TWO_HOP_PATHS
 ) -> TwoHop:
-    out_deg = graph.out_degree.astype(np.int64)
-    in_deg = graph.in_degree.astype(np.int64)
+    # Degrees are read only at the user's neighbours and middles: casting or transforming the
+    # full degree arrays would cost milliseconds per request on a million-user graph.
+    out_deg, in_deg = graph.out_degree, graph.in_degree
+    mine, theirs = graph.out_row(user), graph.in_row(user)
     # Half the budget for each side of the user, spent on the most selective middles first.
-    followees = _cap_middles(graph.out_row(user), out_deg[graph.out_row(user)] * 2, max_paths // 2)
-    followers = _cap_middles(graph.in_row(user), out_deg[graph.in_row(user)] * 2, max_paths // 2)
+    followees = _cap_middles(mine, out_deg[mine].astype(np.int64) * 2, max_paths // 2)
+    followers = _cap_middles(theirs, out_deg[theirs].astype(np.int64) * 2, max_paths // 2)
     if followees.size == 0 and followers.size == 0:
         empty = Scored.empty()
-        return TwoHop(empty, empty, empty, empty)
+        return TwoHop(empty, empty, empty, empty, empty)
     parts = [
         (followees, graph.out_indptr, graph.out_indices, out_deg),
         (followers, graph.out_indptr, graph.out_indices, out_deg),
@@ -99,20 +105,28 @@ def friends_of_friends(
     ]
     reached = [_gather_rows(indptr, indices, m) for m, indptr, indices, _ in parts]
     lengths = [deg[m] for m, _, _, deg in parts]
-    undirected = selectivity(out_deg + in_deg)
-    directed = selectivity(out_deg)
     candidates, inverse = np.unique(np.concatenate(reached), return_inverse=True)
     bounds = np.cumsum([0] + [r.size for r in reached])
     size = candidates.size
 
-    def weighted(kinds: range, weight: FloatArray | None) -> FloatArray:
+    def weighted(kinds: range, weight: Callable[[IndexArray], FloatArray] | None) -> FloatArray:
+        """Paths of the given kinds per candidate, each weighted by weight(its middle)."""
         lo, hi = bounds[kinds.start], bounds[kinds.stop]
         w = None
         if weight is not None:
             w = np.concatenate(
-                [np.repeat(weight[parts[k][0]], lengths[k]) for k in kinds] + [np.zeros(0)]
+                [np.repeat(weight(parts[k][0]), lengths[k]) for k in kinds] + [np.zeros(0)]
             )
         return np.bincount(inverse[lo:hi], weights=w, minlength=size).astype(np.float64)
+
+    def undirected(m: IndexArray) -> FloatArray:
+        return selectivity(out_deg[m].astype(np.int64) + in_deg[m])
+
+    def directed(m: IndexArray) -> FloatArray:
+        return selectivity(out_deg[m])
+
+    def star_discount(m: IndexArray) -> FloatArray:
+        return 1.0 / np.sqrt(np.maximum(in_deg[m], 1).astype(np.float64))
 
     candidates = candidates.astype(np.int32)
 
@@ -126,6 +140,7 @@ def friends_of_friends(
         adamic_adar=Scored(candidates, weighted(range(4), undirected)),
         via_followees=reached_only(weighted(range(1), directed)),
         via_followers=reached_only(weighted(range(1, 2), directed)),
+        co_followers=reached_only(weighted(range(2, 3), star_discount)),
     )
 
 

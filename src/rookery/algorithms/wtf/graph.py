@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +21,14 @@ IndexArray = npt.NDArray[np.int32]
 # Popularity is the fallback for new users; precomputing the most-followed few thousand at build
 # time keeps it O(limit) per request instead of a sort over every user.
 POPULAR_POOL = 2000
+
+# A graph where at least this share of follows is returned is treated as a mutual-follow network
+# (friendships, GitHub-style mutual follows): the ranking then reads walks by their parity, see
+# `FollowGraph.is_mutual`. Directed networks sit far below (bitcoin-alpha .86, email-Eu .71).
+MUTUAL_RECIPROCITY = 0.95
+# Reciprocity is exact up to this many follows and estimated from this many sampled follows above
+# (standard error under .002), so checking it costs the same on a graph of any size.
+RECIPROCITY_SAMPLE = 1 << 17
 
 
 def _as_id_array(values: npt.ArrayLike, name: str) -> IntArray:
@@ -120,6 +129,50 @@ class FollowGraph:
     @property
     def num_follows(self) -> int:
         return int(self.out_indices.size)
+
+    @cached_property
+    def reciprocity(self) -> float:
+        """Share of follows a -> b for which b -> a exists too (0.0 for a graph without follows).
+
+        Computed on first use and cached on the instance (the graph is immutable), so graphs built
+        field by field get it too. Above RECIPROCITY_SAMPLE follows it is estimated from a fixed
+        pseudo-random sample of follows, which keeps it deterministic and under ~50 ms.
+        """
+        m = self.num_follows
+        if m == 0:
+            return 0.0
+        if m <= RECIPROCITY_SAMPLE:
+            edges = np.arange(m, dtype=np.int64)
+        else:
+            edges = np.random.default_rng(0).integers(0, m, RECIPROCITY_SAMPLE)
+        src = np.searchsorted(self.out_indptr, edges, side="right") - 1
+        dst = self.out_indices[edges].astype(np.int64)
+        # Vectorised binary search of src in each out-row of dst (rows are sorted): one bisection
+        # step per iteration for every sampled edge at once.
+        lo, hi = self.out_indptr[dst].copy(), self.out_indptr[dst + 1].copy()
+        while True:
+            open_ = lo < hi
+            if not open_.any():
+                break
+            mid = (lo + hi) // 2
+            below = np.zeros(lo.size, dtype=bool)
+            below[open_] = self.out_indices[mid[open_]] < src[open_]
+            lo = np.where(open_ & below, mid + 1, lo)
+            hi = np.where(open_ & ~below, mid, hi)
+        found = lo < self.out_indptr[dst + 1]
+        found[found] = self.out_indices[lo[found]] == src[found]
+        return float(found.mean())
+
+    @property
+    def is_mutual(self) -> bool:
+        """Whether follows are (almost) always returned, i.e. edges behave as undirected.
+
+        On such a graph a walk alternates between "people like you" (even steps: the user, then
+        those who share the user's follows) and "people they follow" (odd steps), and ranking by
+        odd steps only, from a circle of even-step users, is what recovers hidden follows; on a
+        directed graph both readings of a step carry signal (see ppr.py and salsa.py).
+        """
+        return self.reciprocity >= MUTUAL_RECIPROCITY
 
     def __contains__(self, user_id: object) -> bool:
         return isinstance(user_id, int | np.integer) and self.index(int(user_id)) is not None

@@ -17,7 +17,13 @@ from typing import Literal, get_args
 import numpy as np
 import numpy.typing as npt
 
-from rookery.algorithms.wtf.blend import FEATURES, RANK_OFFSET, FloatArray, blend_scores
+from rookery.algorithms.wtf.blend import (
+    FEATURES,
+    RANK_OFFSET,
+    FloatArray,
+    blend_scores,
+    default_weights,
+)
 from rookery.algorithms.wtf.candidates import (
     Scored,
     SharedGroups,
@@ -29,7 +35,14 @@ from rookery.algorithms.wtf.candidates import (
 )
 from rookery.algorithms.wtf.graph import FollowGraph, IndexArray
 from rookery.algorithms.wtf.ppr import personalized_pagerank
-from rookery.algorithms.wtf.salsa import DEFAULT_CIRCLE, circle_of_trust, salsa
+from rookery.algorithms.wtf.salsa import (
+    DEFAULT_CIRCLE,
+    MUTUAL_HUB_EXPONENT,
+    MUTUAL_ITERATIONS,
+    circle_of_trust,
+    salsa,
+    similar_users,
+)
 
 Method = Literal["popularity", "common_neighbours", "adamic_adar", "ppr", "salsa", "blend"]
 METHODS: tuple[Method, ...] = get_args(Method)
@@ -64,6 +77,9 @@ class CandidateTable:
     events: SharedGroups
     topics: SharedGroups
     tiebreak: FloatArray = field(repr=False)  # in-degree, used to order equal scores
+    # Scored as a mutual-follow graph (FollowGraph.is_mutual): PPR counts odd steps, SALSA starts
+    # from similar users, and the blend uses MUTUAL_BLEND_WEIGHTS.
+    mutual: bool = False
 
 
 def _rng_for(user_id: int, rng_seed: int | None) -> np.random.Generator:
@@ -141,6 +157,7 @@ def candidate_table(
 ) -> CandidateTable:
     rng = _rng_for(user_id, rng_seed)
     user = graph.index(user_id)
+    mutual = graph.is_mutual
     banned_parts = [graph.indices([*exclude, *requested, user_id])]
     if user is not None:
         banned_parts.append(graph.out_row(user))
@@ -154,13 +171,24 @@ def candidate_table(
         methods["adamic_adar"] = two_hop.adamic_adar
         methods["via_followees"] = two_hop.via_followees
         methods["via_followers"] = two_hop.via_followers
-        ppr = personalized_pagerank(graph, user, rng)
+        if mutual:
+            ppr = personalized_pagerank(graph, user, rng, odd_steps_only=True)
+            circle = similar_users(user, two_hop.co_followers, circle_size)
+            methods["salsa"] = salsa(
+                graph,
+                circle,
+                rng,
+                iterations=MUTUAL_ITERATIONS,
+                hub_exponent=MUTUAL_HUB_EXPONENT,
+            )
+        else:
+            ppr = personalized_pagerank(graph, user, rng)
+            methods["salsa"] = (
+                salsa(graph, circle_of_trust(user, ppr, circle_size), rng)
+                if len(ppr)
+                else Scored.empty()
+            )
         methods["ppr"] = ppr
-        methods["salsa"] = (
-            salsa(graph, circle_of_trust(user, ppr, circle_size), rng)
-            if len(ppr)
-            else Scored.empty()
-        )
         methods["follows_you"] = follow_back(graph, user)
     shared_events = shared_groups(user_id, events)
     shared_topics = shared_groups(user_id, topics)
@@ -210,6 +238,7 @@ def candidate_table(
         events=shared_events,
         topics=shared_topics,
         tiebreak=tiebreak[candidates],
+        mutual=mutual,
     )
 
 
@@ -219,11 +248,17 @@ def rank(
     limit: int = 20,
     weights: FloatArray | None = None,
 ) -> tuple[IndexArray, FloatArray]:
-    """Graph indices of the best `limit` candidates by `method`, and their scores."""
+    """Graph indices of the best `limit` candidates by `method`, and their scores.
+
+    `weights` (a vector over blend.FEATURES) overrides the blend's weights, which otherwise are
+    the mutual-graph or directed-graph set according to `table.mutual`.
+    """
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     if method == "blend":
-        score = blend_scores(table.features, weights)
+        score = blend_scores(
+            table.features, default_weights(table.mutual) if weights is None else weights
+        )
         eligible = np.ones(table.candidates.size, dtype=bool)
     else:
         score = table.method_scores.get(method, np.zeros(table.candidates.size))
