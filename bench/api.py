@@ -246,6 +246,11 @@ def main(argv: list[str]) -> None:
     if not args.skip_generate:
         generation = generate(args)
         print(f"Generated in {generation['wall_seconds']} s")
+    else:
+        from django.core.management import call_command
+
+        # A reused database gets the migrations the code under test needs.
+        call_command("migrate", verbosity=0)
     tokens = issue_tokens(args.clients)
     from django.db import connections
 

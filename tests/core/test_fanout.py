@@ -227,6 +227,7 @@ def test_timeline_home_query_count_is_pinned_and_flat(
 # post_create: post, short links, hashtag get-or-create (4), tag and mention links, counter,
 # own entry, job, and the inline fan-out (one batch of followers, the empty next batch, done).
 POST_CREATE_QUERIES = 27
-# timeline_home: mutes, blocks and merged authors (one UNION ALL), entries, and the thin posts
-# with their authors and reposts (text, HTML and media load only for renderers' cache misses).
+# timeline_home: entries, merged authors, and the thin posts with their authors and reposts
+# and, as EXISTS columns, the viewer's mutes, blocks, likes, reposts and bookmarks (text, HTML
+# and media load only for renderers' cache misses).
 TIMELINE_HOME_QUERIES = 3

@@ -6,13 +6,17 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import IntegerField, Q, QuerySet, Value
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 
 from rookery.accounts.models import User
 from rookery.posts.models import Post, Visibility
-from rookery.posts.selectors import posts_thin, visible_posts, with_display_relations
-from rookery.social.models import Block, Follow, Mute
+from rookery.posts.selectors import (
+    hidden_for_viewer,
+    posts_thin,
+    visible_posts,
+    with_display_relations,
+)
+from rookery.social.models import Follow
 from rookery.social.selectors import blocked_user_ids, muted_user_ids
 from rookery.timelines.models import Marker, TimelineEntry
 from rookery.timelines.services import home_cache_key
@@ -106,7 +110,9 @@ def timeline_home(viewer: User, page: Page) -> list[Post]:
 
     The posts come from :func:`~rookery.posts.selectors.posts_thin`: counters and version
     stamps only, since the API and the web UI render pages from their caches and load full
-    rows just for the posts they miss.
+    rows just for the posts they miss. The same query says which authors the viewer mutes or
+    has a block with, and what the viewer liked, reposted and bookmarked: a page whose ids are
+    cached costs that one query.
     """
     cacheable = page.is_first and page.limit <= MAX_LIMIT
     ids: list[int] | None = None
@@ -114,13 +120,12 @@ def timeline_home(viewer: User, page: Page) -> list[Post]:
         cached = cache.get(home_cache_key(viewer.pk))
         if cached is not None and len(cached) >= page.limit:
             ids = cached[: page.limit]
-    relations = _viewer_relations(viewer.pk, with_merged=ids is None)
     if ids is None:
         limit = MAX_LIMIT if cacheable else page.limit
         query_page = Page(page.max_id, page.since_id, page.min_id, limit)
         entries = TimelineEntry.objects.filter(owner=viewer).values_list("post_id", flat=True)
         ids = _page_ids(entries, query_page, "post_id")
-        big = relations.merged
+        big = _merged_author_ids(viewer)
         if big:
             merged = (
                 visible_posts(viewer)
@@ -134,71 +139,46 @@ def timeline_home(viewer: User, page: Page) -> list[Post]:
         if cacheable:
             cache.set(home_cache_key(viewer.pk), ids, HOME_CACHE_SECONDS)
         ids = ids[: page.limit]
-    posts = posts_thin(ids) if ids else []
-    return _without_hidden(viewer, posts, relations.hidden)
+    posts = posts_thin(ids, viewer=viewer) if ids else []
+    return [p for p in posts if not hidden_for_viewer(p) and _shown_authors_active(viewer, p)]
 
 
-@dataclass(frozen=True)
-class _Relations:
-    hidden: frozenset[int]  # muted (unexpired) or blocked either way
-    merged: list[int]  # followed accounts too big to fan out, merged at read time
-
-
-_MUTED, _BLOCKED, _MERGED = 1, 2, 3
-
-
-def _viewer_relations(viewer_id: int, *, with_merged: bool) -> _Relations:
-    """Mutes, blocks both ways and (when asked) big followed accounts in one round trip.
-
-    The same rows as ``social.selectors.muted_user_ids``, ``blocked_user_ids`` and
-    the followed accounts merged at read, tagged by kind in one UNION ALL.
-    """
-
-    def tagged(kind: int, queryset: QuerySet, column: str) -> QuerySet:
-        return queryset.values_list(Value(kind, output_field=IntegerField()), column)
-
-    parts = [
-        tagged(_BLOCKED, Block.objects.filter(blocked_id=viewer_id), "blocker_id"),
-        tagged(_BLOCKED, Block.objects.filter(blocker_id=viewer_id), "blocked_id"),
-    ]
-    if with_merged:
-        parts.append(
-            tagged(
-                _MERGED,
-                Follow.objects.filter(
-                    follower_id=viewer_id,
-                    followee__followers_count__gt=settings.FANOUT_THRESHOLD,
-                ),
-                "followee_id",
-            )
-        )
-    mutes = Mute.objects.filter(muter_id=viewer_id).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+def _merged_author_ids(viewer: User) -> list[int]:
+    return list(
+        Follow.objects.filter(
+            follower=viewer, followee__followers_count__gt=settings.FANOUT_THRESHOLD
+        ).values_list("followee_id", flat=True)
     )
-    rows = tagged(_MUTED, mutes, "muted_id").union(*parts, all=True)
-    hidden: set[int] = set()
-    merged: list[int] = []
-    for kind, user_id in rows:
-        if kind == _MERGED:
-            merged.append(user_id)
-        else:
-            hidden.add(user_id)
-    return _Relations(hidden=frozenset(hidden), merged=merged)
+
+
+def _shown_authors_active(viewer: User, post: Post) -> bool:
+    """Suspended authors' posts (and reposts of them) are gone for everyone but staff.
+
+    Applied when reading, so home entries stay in place and unsuspending brings them back;
+    the authors come with each post, so this costs no query.
+    """
+    if viewer.is_staff:
+        return True
+    return post.author.suspended_at is None and (
+        post.reblog_of is None or post.reblog_of.author.suspended_at is None
+    )
 
 
 def _without_hidden(viewer: User, posts: list[Post], hidden: frozenset[int]) -> list[Post]:
     """Drop posts by (or reposting) people the viewer mutes or has a block with.
 
-    Mutes can expire, so they are applied when reading rather than when delivering. So are
-    suspensions: home entries stay in place (unsuspending brings them back) and the authors
-    are already loaded with each post, so this costs no query.
+    Mutes can expire, so they are applied when reading rather than when delivering.
     """
 
     def shown(author: User) -> bool:
-        return author.pk not in hidden and (viewer.is_staff or author.suspended_at is None)
+        return author.pk not in hidden
 
     return [
-        p for p in posts if shown(p.author) and (p.reblog_of is None or shown(p.reblog_of.author))
+        p
+        for p in posts
+        if shown(p.author)
+        and (p.reblog_of is None or shown(p.reblog_of.author))
+        and _shown_authors_active(viewer, p)
     ]
 
 

@@ -242,7 +242,7 @@ class _Renderings:
         fresh: dict[str, tuple[str, dict[str, Any]]] = {}
         missing = [p for pid, p in posts.items() if pid not in self.statuses]
         if missing:
-            full = posts_full(missing)
+            full = posts_full(missing, with_reblogged=False)
             tags, mentions = _tags_and_mentions(list(full))
             for pid, post in full.items():
                 data = _shared(post, ctx, tags, mentions, with_text=with_text)
