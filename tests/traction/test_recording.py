@@ -16,7 +16,12 @@ from django.utils import timezone
 from rookery.posts.services import reblog_create
 from rookery.traction import recording
 from rookery.traction.models import Event, EventKind, PostTotal
-from rookery.traction.recording import EventBuffer, record_impressions, record_profile_visit
+from rookery.traction.recording import (
+    EventBuffer,
+    Pending,
+    record_impressions,
+    record_profile_visit,
+)
 from tests.factories import make_post
 from tests.traction.conftest import BROWSER, roll_up
 
@@ -98,8 +103,7 @@ def test_profile_visits_count_once_a_day_and_not_ones_own(alice, bob, carol):
 def test_the_buffer_writes_in_batches_by_size_and_age():
     clock = [0.0]
     buffer = EventBuffer(size=3, seconds=5, background=False, clock=lambda: clock[0])
-    make = lambda i: Event(kind=1, owner_id=1, post_id=i, viewer=2, surface=1,  # noqa: E731
-                           hour=timezone.now(), day=timezone.now().date())  # fmt: skip
+    make = lambda i: Pending(1, 1, i, 0, 2, 1, timezone.now(), timezone.now().date())  # noqa: E731
     buffer.add([make(1), make(2)])
     assert Event.objects.count() == 0 and not buffer.due()
     buffer.add([make(3)])  # full: written at once
@@ -131,7 +135,7 @@ call_command("migrate", verbosity=0)
 from rookery.traction import recording
 from rookery.traction.models import Event
 now = timezone.now()
-event = Event(kind=1, owner_id=1, post_id=7, viewer=2, surface=1, hour=now, day=now.date())
+event = recording.Pending(1, 1, 7, 0, 2, 1, now, now.date())
 recording.buffer.add([event])
 assert Event.objects.count() == 0  # still only buffered when the process ends
 """
@@ -170,10 +174,7 @@ def test_a_full_buffer_is_written_by_a_background_thread_not_the_request():
         return real_flush()
 
     buffer.flush = flush  # type: ignore[method-assign]
-    events = [
-        Event(kind=1, owner_id=1, post_id=p, viewer=2, surface=1, hour=now, day=now.date())
-        for p in (1, 2)
-    ]
+    events = [Pending(1, 1, p, 0, 2, 1, now, now.date()) for p in (1, 2)]
     buffer.add(events)
     deadline = time.monotonic() + 5
     while Event.objects.count() < 2 and time.monotonic() < deadline:

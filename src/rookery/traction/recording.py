@@ -23,7 +23,8 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -101,7 +102,7 @@ class EventBuffer:
         self.seconds = seconds
         self.background = background
         self.clock = clock
-        self._events: list[Event] = []
+        self._events: list[Pending] = []
         self._oldest: float | None = None
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
@@ -109,7 +110,7 @@ class EventBuffer:
     def __len__(self) -> int:
         return len(self._events)
 
-    def add(self, events: list[Event]) -> None:
+    def add(self, events: list[Pending]) -> None:
         if not events:
             return
         with self._lock:
@@ -157,7 +158,11 @@ class EventBuffer:
         try:
             # A savepoint, so a failure inside a caller's transaction doesn't poison it.
             with transaction.atomic():
-                Event.objects.bulk_create(events, batch_size=1000, ignore_conflicts=True)
+                Event.objects.bulk_create(
+                    [Event(**event._asdict()) for event in events],
+                    batch_size=1000,
+                    ignore_conflicts=True,
+                )
         except DatabaseError:
             # Analytics must never break a page; the batch is dropped and the failure logged.
             logger.exception("traction: dropped %d events that could not be written", len(events))
@@ -200,18 +205,25 @@ def _now() -> datetime:
     return timezone.now()
 
 
+class Pending(NamedTuple):
+    """An event waiting in the buffer: a plain tuple, because building a model instance per
+    impression was most of what recording cost a timeline request. Models are built at flush."""
+
+    kind: int
+    owner_id: int
+    post_id: int
+    link_id: int
+    viewer: int
+    surface: int
+    hour: datetime
+    day: date
+
+
 def _event(
     kind: int, *, owner_id: int, post_id: int, link_id: int, viewer: int, surface: int, at: datetime
-) -> Event:
-    return Event(
-        kind=kind,
-        owner_id=owner_id,
-        post_id=post_id,
-        link_id=link_id,
-        viewer=viewer,
-        surface=surface,
-        hour=hour_bucket(at),
-        day=day_bucket(at),
+) -> Pending:
+    return Pending(
+        kind, owner_id, post_id, link_id, viewer, surface, hour_bucket(at), day_bucket(at)
     )
 
 
