@@ -13,7 +13,9 @@ from ninja import Router
 
 from rookery.feeds import api as feeds
 from rookery.suggestions import api as suggestions
+from rookery.traction import api as traction
 
 router = Router(tags=["rookery"])
 router.add_router("/v1/feeds", feeds.router)
 router.add_router("/", suggestions.router)
+router.add_router("/v1/traction", traction.router)
