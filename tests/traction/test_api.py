@@ -59,3 +59,16 @@ def test_insights_export_and_best_slots(client, alice):
     export = client.get("/traction/export", headers=auth(alice)).json()
     assert export["username"] == "alice" and export["posts"][0]["hashtags"] == "python"
     assert client.get("/traction/best-slots", headers=auth(alice)).json() == []
+
+
+def test_the_routes_are_mounted_in_the_api_and_its_schema(alice, bob):
+    from django.test import Client as DjangoClient
+
+    from tests.api.conftest import ApiClient
+
+    post = make_post(alice, "mounted")
+    path = f"/api/rookery/v1/traction/posts/{post.pk}"
+    assert ApiClient(make_token(alice)).get(path).status_code == 200
+    assert ApiClient(make_token(bob)).get(path).status_code == 404
+    schema = DjangoClient().get("/api/openapi.json").json()
+    assert "/api/rookery/v1/traction/insights" in schema["paths"]
