@@ -12,6 +12,7 @@ from rookery.api.serializers import context_of
 from rookery.api.serializers.status import StatusOut, serialize_statuses
 from rookery.posts.models import Post
 from rookery.timelines.selectors import timeline_hashtag, timeline_home, timeline_public
+from rookery.traction.recording import record_impressions
 
 router = Router(tags=["timelines"])
 
@@ -23,6 +24,7 @@ class PublicParams(PageParams):
 
 
 def _page(request: HttpRequest, posts: list[Post]) -> HttpResponse:
+    record_impressions(request, posts, "api")
     return respond(
         serialize_statuses(posts, context_of(request)),
         link=link_header(request, [p.pk for p in posts]),
