@@ -9,6 +9,11 @@ the graph reports `is_mutual` and the mutual-follow code path (odd-step PPR, sim
 is the one timed.
 
     .venv/bin/python bench/wtf_speed.py [--users 1000000 --edges 10000000 --sample 300] [--mutual]
+
+Last run (300 users, shared 2-core box; targets p50 <= 50 ms, p99 <= 200 ms, peak <= 2 GB):
+directed  CPU p50 11.5 ms, p99 61.8 ms; wall p50 31.9, p99 202.7 ms at load 4.0; peak 986 MB;
+mutual    CPU p50  9.7 ms, p99 41.8 ms; wall p50 15.3, p99 64.9 ms at load 5.5; peak 987 MB.
+Reciprocity check (once per graph, sampled): ~65 ms CPU. Wall figures include waiting for a core.
 """
 
 from __future__ import annotations
