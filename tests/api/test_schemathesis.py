@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -34,7 +36,21 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_applicatio
 
 
 @pytest.fixture
-def fuzz_headers(db, settings):  # type: ignore[no-untyped-def]
+def _keep_test_connection():  # type: ignore[no-untyped-def]
+    """Don't let the WSGI app close the test's database connection after each request.
+
+    Django's test client does the same: the request signals would close a connection that is
+    inside the test's transaction (PostgreSQL then fails with "the connection is closed").
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_headers(db, settings, _keep_test_connection):  # type: ignore[no-untyped-def]
     settings.API_RATE = (1_000_000, 300)
     settings.POST_RATE = (1_000_000, 300)
     alice = UserFactory(username="fuzzer")
