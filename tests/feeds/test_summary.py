@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rookery.feeds.parsing import FeedEntry
@@ -267,6 +267,9 @@ def test_draft_post_refuses_when_the_link_alone_does_not_fit() -> None:
         draft_post(article, post_max_chars=500, link_length=23)
 
 
+@example(
+    text="Aaa aab aaaaaaaa.", title="0", max_chars=115, link_length=29, with_url_in_text=True
+)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=TEXT,

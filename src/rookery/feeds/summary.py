@@ -494,6 +494,9 @@ def draft_post(
             break
         budget -= overshoot
         summary = summarise(body, title=title, max_chars=budget) if budget > 0 else ""
+    if summary and length_with(summary, tags, title) > post_max_chars:
+        # Only a summary made of little but a URL gets here: the post is better without it.
+        summary = ""
     text = render_template(template, summary=summary, link=link, hashtags=tags, title=title)
     if post_length(text, link_length=link_length) > post_max_chars:
         raise ValueError(f"the post template and link do not fit in {post_max_chars} characters")
