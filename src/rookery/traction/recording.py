@@ -194,7 +194,9 @@ buffer = EventBuffer(
     seconds=float("inf") if _TESTING else FLUSH_SECONDS,
     background=not _TESTING,
 )
-atexit.register(buffer.flush)
+if not _TESTING:
+    # (Under pytest the test database is gone by exit time; leftovers belong to no test.)
+    atexit.register(buffer.flush)
 
 
 def flush() -> int:
