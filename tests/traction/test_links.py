@@ -105,3 +105,22 @@ def test_the_authors_own_clicks_do_not_count_but_anonymous_readers_do(alice):
     Client(REMOTE_ADDR="203.0.113.6").get(f"/l/{link.code}", HTTP_USER_AGENT=BROWSER)
     roll_up()
     assert link_clicks_for_post(post.pk)[0].clicks == 2
+
+
+def test_the_preview_card_links_through_the_same_counted_short_link(alice, bob):
+    from rookery.posts.models import LinkCard
+    from tests.factories import make_follow
+
+    make_follow(bob, alice)
+    post = make_post(alice, "New article https://blog.example/post")
+    LinkCard.objects.filter(pk=post.link_card_id).update(
+        status=LinkCard.Status.OK, title="An article worth reading", domain="blog.example"
+    )
+    link = ShortLink.objects.get(post=post)
+    client = Client()
+    client.force_login(bob)
+    page = client.get("/home/").content.decode()
+    card = re.search(r'<a class="link-card" href="([^"]+)"', page)
+    assert card is not None
+    assert card.group(1).endswith(f"/l/{link.code}")
+    assert "blog.example" in page  # the card still names the article's own site

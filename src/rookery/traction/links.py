@@ -30,6 +30,7 @@ CODE_LENGTH = 8  # 62^8 ≈ 2·10^14: guessing a valid code is hopeless, collisi
 A_TAG_RE = re.compile(r'<a((?:\s+[A-Za-z_:][-\w:.]*(?:="[^"]*")?)*)\s*>')
 HREF_RE = re.compile(r'(\shref=")([^"]*)(")')
 TITLE_RE = re.compile(r'\stitle="[^"]*"')
+TITLE_VALUE_RE = re.compile(r'\stitle="([^"]*)"')
 
 
 def url_hash(url: str) -> str:
@@ -108,6 +109,18 @@ def links_attach(post: Post) -> Post:
         post.html = html
         Post.objects.filter(pk=post.pk).update(html=html)
     return post
+
+
+def tracked_href(html: str, url: str) -> str | None:
+    """The short link ``links_attach`` put in ``html`` for ``url``, so a post's preview card
+    can count its clicks too; None when the post has no tracked link to it."""
+    for match in A_TAG_RE.finditer(html):
+        attributes = match.group(1)
+        title = TITLE_VALUE_RE.search(attributes)
+        href = HREF_RE.search(attributes)
+        if title is not None and href is not None and unescape(title.group(1)) == url:
+            return unescape(href.group(2))
+    return None
 
 
 @dataclass(frozen=True)

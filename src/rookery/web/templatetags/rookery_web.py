@@ -10,6 +10,8 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from rookery.traction.links import tracked_href
+
 register = template.Library()
 
 
@@ -23,6 +25,17 @@ def http_url(value: str | None) -> str:
     except ValueError:
         return ""
     return str(value) if scheme in ("http", "https") else ""
+
+
+@register.filter
+def card_href(post: object) -> str:
+    """Where a post's preview card links: the post's click-counting short link to the card's
+    URL when there is one, else the URL itself (if it is http(s))."""
+    card = getattr(post, "link_card", None)
+    if card is None:
+        return ""
+    tracked = tracked_href(getattr(post, "html", "") or "", card.url)
+    return http_url(tracked or card.url)
 
 
 @register.filter
