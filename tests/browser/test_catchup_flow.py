@@ -13,15 +13,6 @@ from tests.factories import UserFactory, make_follow, make_post
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 KUBE = [
     "Kubernetes operators in practice: reconcile loops, finalizers and status updates",
     "Writing a Kubernetes operator: reconcile loops, finalizers and CRDs explained",
@@ -36,18 +27,6 @@ CHAT = [
     "Great to catch up with the team at the offsite yesterday, thanks everyone",
     "Lunch at the new place downstairs was good, would go again",
 ]
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    playwright_sync = pytest.importorskip("playwright.sync_api")
-    # Playwright's event loop would trip Django's async-safety check in this thread.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        yield page
-        browser.close()
 
 
 def noisy_network():
