@@ -129,11 +129,6 @@ def main() -> int:
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--changed", type=float, default=0.1)
     parser.add_argument("--articles", type=int, default=200)
-    parser.add_argument(
-        "--reuse-tls-context",
-        action="store_true",
-        help="measure the proposed outbound fix: one SSL context per process, not per fetch",
-    )
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -170,14 +165,6 @@ def run(args: argparse.Namespace, port_file: str, data_dir: str) -> int:
     from rookery.feeds.parsing import parse_feed
 
     call_command("migrate", verbosity=0)
-    if args.reuse_tls_context:
-        import functools
-
-        from rookery.outbound import client
-
-        # The client builds a fresh SSLContext (loading the CA bundle, ~20 ms of CPU) for
-        # every fetch, http or https; this shows what caching it would give.
-        client.ssl_context = functools.lru_cache(maxsize=1)(client.ssl_context)
     for _ in range(100):
         if os.path.exists(port_file) and Path(port_file).read_text():
             break
@@ -263,7 +250,6 @@ def run(args: argparse.Namespace, port_file: str, data_dir: str) -> int:
 
     results = {
         "database": database,
-        "reuse_tls_context": args.reuse_tls_context,
         "feeds": args.feeds,
         "changed": changed,
         "polled": polled,
@@ -295,8 +281,7 @@ def run(args: argparse.Namespace, port_file: str, data_dir: str) -> int:
           f"{results['draft_p50_ms']} ms (target <= {TARGET_DRAFT_P50_MS}), p99 "
           f"{results['draft_p99_ms']} ms, CPU p50 {results['draft_cpu_p50_ms']} ms")  # fmt: skip
     print(f"load average {results['load_average_1m']} on {os.cpu_count()} cores")
-    name = "feeds-reuse-tls.json" if args.reuse_tls_context else "feeds.json"
-    out = ROOT / "results" / name
+    out = ROOT / "results" / "feeds.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {out.relative_to(ROOT.parent)}")
