@@ -24,18 +24,6 @@ from rookery.algorithms.catchup.ranking import CatchupLimits
 NOW = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 
 
-# tests/conftest.py has autouse fixtures that need Django settings; these pure tests run with
-# `-p no:django`, so shadow them here with no-ops.
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    return None
-
-
-@pytest.fixture(autouse=True)
-def _run_after_commit_at_once() -> None:
-    return None
-
-
 TECH = [
     "PostgreSQL 17 adds incremental backups; notes on restoring them with pg_combinebackup",
     "How we tuned autovacuum on a 2 TB PostgreSQL cluster and stopped the bloat",

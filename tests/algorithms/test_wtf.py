@@ -7,19 +7,6 @@ from hypothesis import strategies as st
 
 from rookery.algorithms.wtf import METHODS, FollowGraph, suggest
 
-
-# tests/conftest.py has autouse fixtures that touch Django (cache, on_commit). These tests cover a
-# pure module and run with `-p no:django`, so shadow those fixtures here with no-ops.
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    return None
-
-
-@pytest.fixture(autouse=True)
-def _run_after_commit_at_once() -> None:
-    return None
-
-
 ANA, BO, CY, DEE, EVE, FAY, GUS, HAL = 1001, 1002, 1003, 1004, 1005, 1006, 1007, 10**15
 
 

@@ -14,17 +14,6 @@ from rookery.feeds.parsing import (
     parse_feed,
 )
 
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Shadows the Django cache reset in tests/conftest.py: these tests run without Django."""
-
-
-@pytest.fixture(autouse=True)
-def _run_after_commit_at_once() -> None:
-    """Shadows the on-commit shortcut in tests/conftest.py, which needs Django settings."""
-
-
 FEED_URL = "https://blog.example.com/feed.xml"
 
 RSS20 = b"""<?xml version="1.0" encoding="UTF-8"?>

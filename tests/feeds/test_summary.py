@@ -20,17 +20,6 @@ from rookery.feeds.summary import (
     validate_template,
 )
 
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Shadows the Django cache reset in tests/conftest.py: these tests run without Django."""
-
-
-@pytest.fixture(autouse=True)
-def _run_after_commit_at_once() -> None:
-    """Shadows the on-commit shortcut in tests/conftest.py, which needs Django settings."""
-
-
 TITLE = "Sharding Postgres with Citus"
 ARTICLE = """Postgres is the default database for most new web projects. But running it at scale \
 takes care.
@@ -267,9 +256,7 @@ def test_draft_post_refuses_when_the_link_alone_does_not_fit() -> None:
         draft_post(article, post_max_chars=500, link_length=23)
 
 
-@example(
-    text="Aaa aab aaaaaaaa.", title="0", max_chars=115, link_length=29, with_url_in_text=True
-)
+@example(text="Aaa aab aaaaaaaa.", title="0", max_chars=115, link_length=29, with_url_in_text=True)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=TEXT,

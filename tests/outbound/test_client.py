@@ -34,17 +34,6 @@ from rookery.outbound.client import (
     is_public_address,
 )
 
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Shadows the Django cache reset in tests/conftest.py: these tests run without Django."""
-
-
-@pytest.fixture(autouse=True)
-def _run_after_commit_at_once() -> None:
-    """Shadows the on-commit shortcut in tests/conftest.py, which needs Django settings."""
-
-
 LOCAL = OutboundPolicy(timeout=5.0, allow_private=True)
 PAGE = b"<html><head><title>Hello</title></head><body>hi</body></html>"
 

@@ -11,17 +11,6 @@ from rookery.outbound.linkmeta import (
     truncate_text,
 )
 
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Shadows the Django cache reset in tests/conftest.py: these tests run without Django."""
-
-
-@pytest.fixture(autouse=True)
-def _run_after_commit_at_once() -> None:
-    """Shadows the on-commit shortcut in tests/conftest.py, which needs Django settings."""
-
-
 URL = "https://www.example.com/blog/2024/post.html"
 
 
