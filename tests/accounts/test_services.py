@@ -280,3 +280,29 @@ def test_oversized_upload_is_refused(alice, settings, tmp_path):
 def test_empty_file_is_refused(alice):
     with pytest.raises(ValidationError, match="empty"):
         avatar_set(user=alice, upload=upload(b""))
+
+
+def test_unlocking_an_account_turns_pending_requests_into_follows(alice, bob, carol):
+    from rookery.accounts.services import account_settings_update
+    from rookery.social.models import Follow, FollowRequest
+    from rookery.social.services import follow_create
+
+    alice.locked = True
+    alice.save(update_fields=["locked"])
+    follow_create(follower=bob, followee=alice)
+    follow_create(follower=carol, followee=alice)
+    assert not Follow.objects.filter(followee=alice).exists()
+
+    account_settings_update(
+        user=alice, locked=False, hide_follows=False, discoverable=True, timezone_name="UTC"
+    )
+
+    assert set(
+        Follow.objects.filter(followee=alice).values_list("follower__username", flat=True)
+    ) == {
+        "bob",
+        "carol",
+    }
+    assert not FollowRequest.objects.filter(target=alice).exists()
+    alice.refresh_from_db()
+    assert alice.followers_count == 2

@@ -20,6 +20,8 @@ from django.utils import timezone
 from rookery.accounts.avatars import avatar_process
 from rookery.accounts.models import Invite, User, username_validator
 from rookery.posts.models import Hashtag
+from rookery.social.selectors import pending_requests
+from rookery.social.services import follow_request_approve
 
 # Names that would shadow a route, look official, or confuse people reading a mention.
 RESERVED_USERNAMES = frozenset(
@@ -236,6 +238,7 @@ def account_settings_update(
 ) -> User:
     if timezone_name not in zoneinfo.available_timezones():
         raise ValidationError({"timezone": f"Unknown time zone “{timezone_name}”."})
+    unlocking = user.locked and not locked
     user.locked = locked
     user.hide_follows = hide_follows
     user.discoverable = discoverable
@@ -245,4 +248,9 @@ def account_settings_update(
     user.save(
         update_fields=["locked", "hide_follows", "discoverable", "timezone", "profile_changed_at"]
     )
+    if unlocking:
+        # Anyone may follow an open account, so the people who asked while it was locked
+        # become followers now, as on Mastodon.
+        for request in pending_requests(user):
+            follow_request_approve(target=user, requester=request.requester)
     return user
