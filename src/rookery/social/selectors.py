@@ -137,4 +137,3 @@ def familiar_followers(
         if len(bucket) < limit:
             bucket.append(link.follower)
     return result
-
