@@ -273,9 +273,10 @@ def run_home_with_wrk(args: argparse.Namespace, tokens: list[str]) -> dict[str, 
     script.write_text(WRK_SCRIPT % (quoted, PAGE))
     base = f"http://127.0.0.1:{args.port}"
     common = ["wrk", "-t1", f"-c{len(tokens)}", "--latency", "-s", str(script)]
-    subprocess.run([*common, f"-d{max(1, round(args.warmup))}s", base], capture_output=True, check=True)
+    warmup, duration = (f"-d{max(1, round(seconds))}s" for seconds in (args.warmup, args.duration))
+    subprocess.run([*common, warmup, base], capture_output=True, check=True)
     output = subprocess.run(
-        [*common, f"-d{max(1, round(args.duration))}s", base], capture_output=True, text=True, check=True
+        [*common, duration, base], capture_output=True, text=True, check=True
     ).stdout
     figures: dict[str, Any] = {"load_generator": "wrk", "errors": {}}
     for line in output.splitlines():
