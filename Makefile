@@ -23,9 +23,9 @@ migrate: $(STAMP)
 run: migrate
 	$(BIN)/rookery serve --host $(HOST) --port $(PORT)
 
-## The same, after generating a demo network of $(USERS) people (log in as demo / demo-password).
+## The same, after (re)generating a demo network of $(USERS) people (log in as demo / demo-password).
 demo: migrate
-	$(BIN)/rookery demo --users $(USERS)
+	$(BIN)/rookery demo --users $(USERS) --reset
 	$(BIN)/rookery serve --host $(HOST) --port $(PORT)
 
 ## The whole suite on SQLite (browser tests are `make test-browser`).
