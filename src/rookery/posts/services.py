@@ -25,9 +25,11 @@ from rookery.posts.models import (
     PostRevision,
     Visibility,
 )
-from rookery.posts.rendering import Rendered, render_post, text_length
+from rookery.posts.rendering import MENTION_RE, Rendered, render_post, text_length
 from rookery.posts.selectors import can_see, card_cache_key, status_cache_key
+from rookery.posts.tasks import link_card_fetch
 from rookery.social.selectors import is_blocked_either_way
+from rookery.timelines.services import fanout_start
 from rookery.traction.links import links_attach
 
 
@@ -38,10 +40,9 @@ class RateLimited(Exception):
 
 
 def _render(text: str) -> Rendered:
-    usernames = {u.lower(): u for u in _mentioned_usernames(text)}
+    typed = [match.group(1) for match in MENTION_RE.finditer(text)]
     existing = {
-        u.username.lower(): u.username
-        for u in User.objects.active().filter(username__in=list(usernames.values()))
+        u.username.lower(): u.username for u in User.objects.active().filter(username__in=typed)
     }
     return render_post(
         text,
@@ -52,12 +53,6 @@ def _render(text: str) -> Rendered:
         ),
         hashtag_url=lambda tag: reverse("web:hashtag", args=[tag]),
     )
-
-
-def _mentioned_usernames(text: str) -> list[str]:
-    from rookery.posts.rendering import MENTION_RE
-
-    return [m.group(1) for m in MENTION_RE.finditer(text)]
 
 
 def _validate_text(text: str, content_warning: str, *, has_media: bool) -> str:
@@ -187,18 +182,16 @@ def _notify_post(post: Post, mentioned: list[User]) -> None:
 
 
 def _schedule_delivery(post: Post) -> None:
-    from rookery.timelines.services import fanout_start
-
     fanout_start(post)
-    if post.link_card_id is not None:
-        card_id = post.link_card_id
+    _fetch_card_after_commit(post)
 
-        def fetch_card() -> None:
-            from rookery.posts.tasks import link_card_fetch
 
-            link_card_fetch(card_id)
-
-        after_commit(fetch_card)
+def _fetch_card_after_commit(post: Post) -> None:
+    """Queue the preview of the post's first link unless another post already fetched it."""
+    if post.link_card_id is None or post.link_card.status == LinkCard.Status.OK:
+        return
+    card_id = post.link_card_id
+    after_commit(lambda: link_card_fetch(card_id))
 
 
 @transaction.atomic
@@ -233,15 +226,7 @@ def post_edit(*, post: Post, editor: User, text: str, content_warning: str = "")
         content_warning=content_warning,
         created_at=post.edited_at,
     )
-    if post.link_card_id is not None and post.link_card.status == LinkCard.Status.PENDING:
-        card_id = post.link_card_id
-
-        def fetch_card() -> None:
-            from rookery.posts.tasks import link_card_fetch
-
-            link_card_fetch(card_id)
-
-        after_commit(fetch_card)
+    _fetch_card_after_commit(post)
     return post
 
 
@@ -332,8 +317,6 @@ def reblog_create(*, user: User, post: Post, visibility: str = Visibility.PUBLIC
             notify(
                 recipient_id=target.author_id, actor=user, kind=NotificationKind.REBLOG, post=target
             )
-            from rookery.timelines.services import fanout_start
-
             fanout_start(reblog)
     except IntegrityError:
         return Post.objects.get(author=user, reblog_of=target)
