@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from rookery.accounts.models import User
 from rookery.core.tasks import after_commit
 from rookery.posts.models import Post, Visibility
 from rookery.social.models import Follow
@@ -196,10 +197,8 @@ BACKFILL_POSTS = 20
 
 def timeline_on_follow(*, follower_id: int, followee_id: int) -> None:
     """Bring the followed person's recent posts into the new follower's home timeline."""
-    from rookery.accounts.models import User
-
-    followee = User.objects.get(pk=followee_id)
-    if is_merged_at_read(followee.followers_count):
+    followers = User.objects.filter(pk=followee_id).values_list("followers_count", flat=True)
+    if is_merged_at_read(followers.get()):
         return
     recent = list(
         Post.objects.filter(
