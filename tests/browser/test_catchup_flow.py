@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from rookery.posts.services import like_create
-from tests.catchup.conftest import CLICKBAIT, store_prior
+from tests.catchup.conftest import store_prior
 from tests.factories import UserFactory, make_follow, make_post
+from tests.texts import CLICKBAIT
 
 pytestmark = pytest.mark.browser
 

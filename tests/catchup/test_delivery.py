@@ -20,8 +20,8 @@ from rookery.catchup.delivery import (
     unsubscribe_token,
 )
 from rookery.catchup.models import CatchupSettings, DigestDelivery
-from tests.catchup.conftest import CLICKBAIT, TECH
 from tests.factories import UserFactory, make_follow, make_post
+from tests.texts import CLICKBAIT, TECH
 
 UTC = dt.UTC
 

@@ -7,8 +7,8 @@ from xml.etree import ElementTree
 from django.urls import reverse
 
 from rookery.catchup.services import catchup_feed_token_rotate, catchup_settings_ensure
-from tests.catchup.conftest import TECH
 from tests.factories import make_follow, make_post
+from tests.texts import TECH
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -8,8 +8,8 @@ from rookery.algorithms.catchup import Candidate, ReaderModel
 from rookery.catchup import selectors, tasks
 from rookery.catchup.models import CatchupFeedback, CatchupPrior
 from rookery.catchup.services import catchup_prior_retrain
-from tests.catchup.conftest import TECH
 from tests.factories import UserFactory, make_post
+from tests.texts import TECH
 
 BAIT = [f"{n} shocking photos that will make you cry, number {n % 7} is unreal" for n in range(12)]
 

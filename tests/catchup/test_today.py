@@ -16,8 +16,8 @@ from rookery.catchup.services import (
 from rookery.catchup.today import catchup_today
 from rookery.social.services import block_create, mute_create
 from rookery.timelines.services import marker_set
-from tests.catchup.conftest import CLICKBAIT, TECH
 from tests.factories import UserFactory, make_follow, make_post
+from tests.texts import CLICKBAIT, TECH
 
 
 def today_ids(user) -> list[int]:
