@@ -78,7 +78,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "rookery.core.middleware.SuspendedUserMiddleware",
     "rookery.web.middleware.UserTimezoneMiddleware",
     "rookery.traction.recording.TractionFlushMiddleware",
 ]
